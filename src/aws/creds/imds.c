@@ -1,0 +1,245 @@
+/* EC2 instance metadata credentials (botocore's InstanceMetadataProvider
+ * and InstanceMetadataFetcher, method "iam-role"): an IMDSv2 session token,
+ * then the role name, then the role's keys. Any failure means "not on EC2
+ * (or no role)", so the chain reports that nothing was found. */
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "aws/creds/creds_internal.h"
+#include "util/buf.h"
+#include "util/xalloc.h"
+
+#define IMDS_DEFAULT "http://169.254.169.254"
+#define IMDS_DEFAULT_V6 "http://[fd00:ec2::254]"
+#define IMDS_TOKEN_PATH "latest/api/token"
+#define IMDS_ROLE_PATH "latest/meta-data/iam/security-credentials/"
+
+typedef struct imds_provider {
+    creds_provider base;
+    char *base_url;
+    char *shown; /* base_url without credentials, for messages */
+    http_options http;
+    int attempts;
+    int v1_disabled;
+} imds_provider;
+
+static char *imds_join(const char *a, const char *sep, const char *b)
+{
+    size_t la = strlen(a), ls = strlen(sep), lb = strlen(b);
+    char *s = xmalloc(la + ls + lb + 1);
+    memcpy(s, a, la);
+    memcpy(s + la, sep, ls);
+    memcpy(s + la + ls, b, lb + 1);
+    return s;
+}
+
+static char *imds_url(const imds_provider *m, const char *path)
+{
+    size_t n = strlen(m->base_url);
+    return imds_join(m->base_url, n && m->base_url[n - 1] == '/' ? "" : "/", path);
+}
+
+/* Sets *token, or leaves it NULL when IMDSv1 should be tried: botocore
+ * falls back on 403/404/405, a timeout or repeated transport errors, and
+ * gives up only on a 400. */
+static int imds_token(imds_provider *m, char **token, char *why, size_t n)
+{
+    const char *hdr[] = {"X-aws-ec2-metadata-token-ttl-seconds: 21600"};
+    char *url = imds_url(m, IMDS_TOKEN_PATH);
+    int rc = 0, done = 0;
+    *token = NULL;
+    for (int i = 0; i < m->attempts && !done; i++) {
+        http_response r;
+        sc_error e;
+        error_clear(&e);
+        status_t st = creds_http(&m->http, "PUT", url, hdr, 1, &r, &e);
+        long s = st == ST_OK ? r.status : 0;
+        if (st != ST_OK)
+            creds_note(why, n, e.message);
+        if (s == 200 && r.body.len > 0)
+            *token = xstrdup(buf_str(&r.body));
+        if (s == 400) {
+            snprintf(why, n, "the IMDSv2 token request was refused (HTTP 400)");
+            rc = -1;
+        }
+        done = st == ST_TIMEOUT || s == 200 || s == 400 || s == 403 || s == 404 || s == 405;
+        creds_http_free(&r);
+    }
+    free(url);
+    return rc;
+}
+
+static int imds_json_ok(const char *text)
+{
+    char eb[64];
+    yajl_val v = yajl_tree_parse(text, eb, sizeof eb);
+    OPENSSL_cleanse(eb, sizeof eb);
+    int ok = v != NULL;
+    creds_json_free(v);
+    return ok;
+}
+
+/* GET with the token (if any). Retries on transport errors, non-200,
+ * empty bodies and, for JSON documents, unparsable ones. */
+static int imds_get(imds_provider *m, const char *path, const char *token, int json, char **body,
+                    char *why, size_t n)
+{
+    char *url = imds_url(m, path);
+    char *hdr = token ? imds_join("X-aws-ec2-metadata-token: ", "", token) : NULL;
+    const char *hdrs[1] = {hdr};
+    int rc = -1;
+    for (int i = 0; i < m->attempts && rc < 0; i++) {
+        http_response r;
+        sc_error e;
+        error_clear(&e);
+        if (creds_http(&m->http, "GET", url, hdrs, hdr ? 1 : 0, &r, &e) != ST_OK)
+            creds_note(why, n, e.message);
+        else if (r.status != 200)
+            snprintf(why, n, "HTTP status %ld for /%s", r.status, path);
+        else if (r.body.len == 0 || (json && !imds_json_ok(buf_str(&r.body))))
+            snprintf(why, n, "unusable answer for /%s", path);
+        else
+            rc = 0;
+        if (rc == 0)
+            *body = xstrdup(buf_str(&r.body));
+        creds_http_free(&r);
+    }
+    xfree_secret(hdr);
+    free(url);
+    return rc;
+}
+
+/* botocore's static stability: keys the service already lets expire are
+ * used for a few more minutes rather than failing outright. */
+static void imds_extend_expired(aws_credentials *c)
+{
+    time_t now = time(NULL);
+    if (c->expiration <= now)
+        c->expiration = now + 5 * 60 + (time_t)(rand() % 300);
+}
+
+static int imds_role_creds(imds_provider *m, const char *token, const char *roles,
+                           aws_credentials *out, char *why, size_t n)
+{
+    static const creds_json_spec spec = {"Token", 1, 1, 0};
+    size_t len = strcspn(roles, "\r\n");
+    if (len == 0) {
+        snprintf(why, n, "no IAM role is attached to this instance");
+        return -1;
+    }
+    char *role = xstrndup(roles, len);
+    char *path = imds_join(IMDS_ROLE_PATH, "", role);
+    char *doc = NULL, problem[96];
+    int rc = imds_get(m, path, token, 1, &doc, why, n);
+    if (rc == 0 && creds_json_parse(doc, &spec, out, problem, sizeof problem) < 0) {
+        snprintf(why, n, "the credentials of instance role %.64s are unusable: %s", role, problem);
+        rc = -1;
+    }
+    if (rc == 0)
+        imds_extend_expired(out);
+    xfree_secret(doc);
+    free(path);
+    free(role);
+    return rc;
+}
+
+static int imds_fetch(imds_provider *m, aws_credentials *out, char *why, size_t n)
+{
+    char *token = NULL, *roles = NULL;
+    int rc = imds_token(m, &token, why, n);
+    if (rc == 0 && !token && m->v1_disabled) {
+        snprintf(why, n, "no IMDSv2 token, and IMDSv1 is disabled");
+        rc = -1;
+    }
+    if (rc == 0)
+        rc = imds_get(m, IMDS_ROLE_PATH, token, 0, &roles, why, n);
+    if (rc == 0)
+        rc = imds_role_creds(m, token, roles, out, why, n);
+    xfree_secret(token);
+    free(roles);
+    return rc;
+}
+
+static status_t imds_load(creds_provider *self, aws_credentials *out, sc_error *err)
+{
+    imds_provider *m = (imds_provider *)self;
+    char why[256] = "";
+    if (imds_fetch(m, out, why, sizeof why) == 0)
+        return ST_OK;
+    return error_set(err, ST_CREDENTIALS, "EC2 instance metadata at %s: %s", m->shown, why);
+}
+
+static void imds_destroy(creds_provider *self)
+{
+    free(((imds_provider *)self)->base_url);
+    free(((imds_provider *)self)->shown);
+}
+
+static status_t imds_base_url(const creds_ctx *c, imds_provider *m, sc_error *err)
+{
+    const char *ep =
+        creds_setting(c, "AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint");
+    const char *mode = creds_setting(c, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
+                                     "ec2_metadata_service_endpoint_mode");
+    if (mode && strcasecmp(mode, "ipv4") != 0 && strcasecmp(mode, "ipv6") != 0)
+        return error_set(err, ST_CONFIG,
+                         "the EC2 metadata endpoint mode must be IPv4 or IPv6, not \"%s\"", mode);
+    if (ep && strncasecmp(ep, "http://", 7) != 0 && strncasecmp(ep, "https://", 8) != 0)
+        return error_set(err, ST_CONFIG, "the EC2 metadata endpoint \"%s\" is not an http(s) URL",
+                         ep);
+    if (!ep)
+        ep = mode && strcasecmp(mode, "ipv6") == 0 ? IMDS_DEFAULT_V6 : IMDS_DEFAULT;
+    m->base_url = xstrdup(ep);
+    m->shown = creds_url_shown(ep);
+    return ST_OK;
+}
+
+static status_t imds_numbers(const creds_ctx *c, imds_provider *m, sc_error *err)
+{
+    const char *t = creds_setting(c, "AWS_METADATA_SERVICE_TIMEOUT", "metadata_service_timeout");
+    const char *a =
+        creds_setting(c, "AWS_METADATA_SERVICE_NUM_ATTEMPTS", "metadata_service_num_attempts");
+    char *end = NULL;
+    double secs = t ? strtod(t, &end) : 1.0;
+    if (t && (end == t || *end || !(secs > 0) || secs > 3600))
+        return error_set(err, ST_CONFIG,
+                         "the metadata service timeout must be a number of seconds, not \"%s\"", t);
+    long tries = a ? strtol(a, &end, 10) : 1;
+    if (a && (end == a || *end || tries < 1 || tries > 100))
+        return error_set(err, ST_CONFIG,
+                         "the metadata service attempt count must be a whole number from 1, not "
+                         "\"%s\"",
+                         a);
+    m->http.connect_timeout_ms = m->http.timeout_ms = (long)(secs * 1000 + 0.5);
+    m->attempts = (int)tries;
+    return ST_OK;
+}
+
+status_t creds_try_imds(const creds_ctx *c, creds_provider **out, char *why, size_t why_len,
+                        sc_error *err)
+{
+    *out = NULL;
+    if (creds_is_true(getenv("AWS_EC2_METADATA_DISABLED"))) {
+        snprintf(why, why_len, "disabled by AWS_EC2_METADATA_DISABLED");
+        return ST_OK;
+    }
+    imds_provider *m =
+        (imds_provider *)creds_provider_alloc(sizeof *m, "iam-role", NULL, imds_load, imds_destroy);
+    m->http.no_proxy = 1;
+    m->v1_disabled =
+        creds_is_true(creds_setting(c, "AWS_EC2_METADATA_V1_DISABLED", "ec2_metadata_v1_disabled"));
+    status_t st = imds_base_url(c, m, err);
+    if (st == ST_OK)
+        st = imds_numbers(c, m, err);
+    if (st == ST_OK && imds_fetch(m, &m->base.current, why, why_len) == 0) {
+        m->base.loaded = 1;
+        *out = &m->base;
+        return ST_OK;
+    }
+    creds_provider_free(&m->base);
+    return st;
+}

@@ -1,0 +1,203 @@
+/* Credentials from the container agent (botocore's ContainerProvider,
+ * "container-role"): ECS task roles and EKS Pod Identity. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "aws/creds/creds_internal.h"
+#include "net/http.h"
+#include "util/buf.h"
+#include "util/xalloc.h"
+
+#define CTR_HOST "http://169.254.170.2"
+#define CTR_TIMEOUT_MS 2000
+#define CTR_ATTEMPTS 3
+
+/* ---- container ---- */
+
+/* a + b in one allocation of the exact size (b may be a secret). */
+static char *md_concat(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    char *s = xmalloc(la + lb + 1);
+    memcpy(s, a, la);
+    memcpy(s + la, b, lb + 1);
+    return s;
+}
+
+typedef struct ctr_provider {
+    creds_provider base;
+    char *url;
+    char *shown;     /* url without credentials, for messages */
+    char *ca_bundle; /* for https URLs */
+    http_options http;
+} ctr_provider;
+
+/* The host part of a URL, lowercased, without brackets or port. */
+static void ctr_host(const char *url, char *host, size_t n)
+{
+    const char *s = strstr(url, "://");
+    s = s ? s + 3 : url;
+    size_t len = strcspn(s, "/?#");
+    const char *at = memchr(s, '@', len);
+    if (at) {
+        len -= (size_t)(at + 1 - s);
+        s = at + 1;
+    }
+    if (*s == '[') {
+        const char *close = memchr(s, ']', len);
+        len = close ? (size_t)(close - s - 1) : 0;
+        s++;
+    } else {
+        const char *colon = memchr(s, ':', len);
+        if (colon)
+            len = (size_t)(colon - s);
+    }
+    snprintf(host, n, "%.*s", (int)len, s);
+    for (char *c = host; *c; c++)
+        *c = (char)tolower((unsigned char)*c);
+}
+
+static int ctr_host_allowed(const char *host)
+{
+    unsigned char a[16];
+    if (inet_pton(AF_INET, host, a) == 1)
+        return a[0] == 127 || strcmp(host, "169.254.170.2") == 0 ||
+               strcmp(host, "169.254.170.23") == 0;
+    if (inet_pton(AF_INET6, host, a) == 1) {
+        static const unsigned char lo[16] = {[15] = 1};
+        unsigned char eks[16];
+        inet_pton(AF_INET6, "fd00:ec2::23", eks);
+        return memcmp(a, lo, 16) == 0 || memcmp(a, eks, 16) == 0;
+    }
+    return strcmp(host, "localhost") == 0;
+}
+
+static status_t ctr_check_url(const char *url, sc_error *err)
+{
+    char host[256];
+    ctr_host(url, host, sizeof host);
+    if (strncasecmp(url, "https://", 8) == 0 && host[0])
+        return ST_OK;
+    if (strncasecmp(url, "http://", 7) == 0 && ctr_host_allowed(host))
+        return ST_OK;
+    return error_set(err, ST_CONFIG,
+                     "AWS_CONTAINER_CREDENTIALS_FULL_URI must be an https URL, or an http URL "
+                     "of a loopback address, 169.254.170.2, 169.254.170.23 or [fd00:ec2::23]; "
+                     "its host is \"%s\"",
+                     host);
+}
+
+/* "Authorization: <token>" from the token file (read each time: it is
+ * rotated) or AWS_CONTAINER_AUTHORIZATION_TOKEN; NULL when neither is set. */
+static status_t ctr_auth_header(char **out, sc_error *err)
+{
+    *out = NULL;
+    const char *file = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+    const char *env = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+    char *token = NULL;
+    if (file) {
+        status_t st =
+            creds_read_secret_file(file, "container authorization token file", &token, err);
+        if (st != ST_OK)
+            return st;
+    } else if (env) {
+        token = xstrdup(env);
+    } else {
+        return ST_OK;
+    }
+    status_t st = ST_OK;
+    if (strpbrk(token, "\r\n"))
+        st = error_set(err, ST_CONFIG,
+                       "the container authorization token (%s) contains a line break, which "
+                       "cannot go in an HTTP header",
+                       file ? "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"
+                            : "AWS_CONTAINER_AUTHORIZATION_TOKEN");
+    else
+        *out = md_concat("Authorization: ", token);
+    xfree_secret(token);
+    return st;
+}
+
+/* One GET; returns 0 with out filled, 1 for a failure worth retrying
+ * (transport, status, not JSON) and -1 for a final one; why says which. */
+static int ctr_attempt(ctr_provider *cp, const char *const *hdrs, size_t nh, aws_credentials *out,
+                       char *why, size_t n)
+{
+    static const creds_json_spec spec = {"Token", 1, 1, 0};
+    http_response resp;
+    sc_error e;
+    error_clear(&e);
+    if (creds_http(&cp->http, "GET", cp->url, hdrs, nh, &resp, &e) != ST_OK) {
+        creds_note(why, n, e.message);
+        creds_http_free(&resp);
+        return 1;
+    }
+    int rc = 0;
+    if (resp.status != 200) {
+        snprintf(why, n, "HTTP status %ld", resp.status);
+        rc = 1;
+    } else if (creds_json_parse(buf_str(&resp.body), &spec, out, why, n) < 0) {
+        rc = strstr(why, "not a JSON") ? 1 : -1;
+    }
+    creds_http_free(&resp);
+    return rc;
+}
+
+static status_t ctr_load(creds_provider *self, aws_credentials *out, sc_error *err)
+{
+    ctr_provider *cp = (ctr_provider *)self;
+    char *auth = NULL;
+    status_t st = ctr_auth_header(&auth, err);
+    if (st != ST_OK)
+        return st;
+    const char *hdrs[2] = {"Accept: application/json", auth};
+    char why[256] = "";
+    int rc = 1, attempt;
+    for (attempt = 1; attempt <= CTR_ATTEMPTS && rc == 1; attempt++) {
+        if (attempt > 1)
+            sleep(1); /* botocore's SLEEP_TIME between attempts */
+        rc = ctr_attempt(cp, hdrs, auth ? 2 : 1, out, why, sizeof why);
+    }
+    xfree_secret(auth);
+    if (rc == 0)
+        return ST_OK;
+    return error_set(err, ST_CREDENTIALS, "container credentials from %s: %s%s", cp->shown, why,
+                     rc == 1 ? " (after 3 attempts)" : "");
+}
+
+static void ctr_destroy(creds_provider *self)
+{
+    free(((ctr_provider *)self)->url);
+    free(((ctr_provider *)self)->shown);
+    free(((ctr_provider *)self)->ca_bundle);
+}
+
+status_t creds_try_container(const creds_ctx *c, creds_provider **out, sc_error *err)
+{
+    *out = NULL;
+    const char *rel = getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+    const char *full = getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+    if (!rel && !full)
+        return ST_OK;
+    status_t st = rel ? ST_OK : ctr_check_url(full, err);
+    if (st != ST_OK)
+        return st;
+    ctr_provider *cp = (ctr_provider *)creds_provider_alloc(sizeof *cp, "container-role", NULL,
+                                                            ctr_load, ctr_destroy);
+    cp->url = rel ? md_concat(CTR_HOST, rel) : xstrdup(full);
+    cp->shown = creds_url_shown(cp->url);
+    if (c->sts && c->sts->http.ca_bundle)
+        cp->ca_bundle = xstrdup(c->sts->http.ca_bundle);
+    cp->http.ca_bundle = cp->ca_bundle;
+    cp->http.connect_timeout_ms = CTR_TIMEOUT_MS;
+    cp->http.timeout_ms = CTR_TIMEOUT_MS;
+    cp->http.no_proxy = 1;
+    *out = &cp->base;
+    return ST_OK;
+}

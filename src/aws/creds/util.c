@@ -1,0 +1,244 @@
+/* Helpers shared by the credential providers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "aws/creds/creds_internal.h"
+#include "util/timeutil.h"
+#include "util/xalloc.h"
+
+/* Token and secret files are tiny; a bigger one is a wrong path. */
+#define CREDS_MAX_SECRET_FILE (1024 * 1024)
+
+const char *creds_env(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
+const char *creds_setting(const creds_ctx *c, const char *env, const char *key)
+{
+    const char *v = env ? creds_env(env) : NULL;
+    if (v || !c->pf || !c->profile)
+        return v;
+    return profile_get(c->pf, c->profile, key);
+}
+
+void creds_note(char *why, size_t n, const char *msg)
+{
+    size_t len = strlen(msg);
+    if (n == 0)
+        return;
+    if (len >= n)
+        len = n - 1;
+    memcpy(why, msg, len);
+    why[len] = '\0';
+}
+
+char *creds_url_shown(const char *url)
+{
+    const char *auth = strstr(url, "://");
+    auth = auth ? auth + 3 : url;
+    size_t len = strcspn(auth, "/?#");
+    const char *at = memchr(auth, '@', len);
+    if (!at)
+        return xstrdup(url);
+    size_t head = (size_t)(auth - url), tail = strlen(at + 1);
+    char *s = xmalloc(head + tail + 1);
+    memcpy(s, url, head);
+    memcpy(s + head, at + 1, tail + 1);
+    return s;
+}
+
+int creds_is_true(const char *v)
+{
+    return v && strcasecmp(v, "true") == 0;
+}
+
+static status_t creds_read_fd(int fd, const char *path, const char *what, char **out, sc_error *err)
+{
+    struct stat stbuf;
+    if (fstat(fd, &stbuf) < 0 || !S_ISREG(stbuf.st_mode) || stbuf.st_size > CREDS_MAX_SECRET_FILE)
+        return error_set(err, ST_CREDENTIALS, "%s %s is not a readable file of at most 1 MiB", what,
+                         path);
+    size_t cap = (size_t)stbuf.st_size + 1, n = 0;
+    char *t = xmalloc(cap);
+    while (n + 1 < cap) {
+        ssize_t r = read(fd, t + n, cap - 1 - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            OPENSSL_cleanse(t, cap);
+            free(t);
+            return error_set(err, ST_CREDENTIALS, "cannot read %s %s: %s", what, path, strerror(e));
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    t[n] = '\0';
+    *out = t;
+    return ST_OK;
+}
+
+status_t creds_read_secret_file(const char *path, const char *what, char **out, sc_error *err)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return error_set(err, ST_CREDENTIALS, "cannot read %s %s: %s", what, path, strerror(errno));
+    status_t st = creds_read_fd(fd, path, what, out, err);
+    close(fd);
+    return st;
+}
+
+status_t creds_http(const http_options *o, const char *method, const char *url,
+                    const char *const *headers, size_t nheaders, http_response *resp, sc_error *err)
+{
+    http_request req = {method, url, headers, nheaders, NULL, 0};
+    memset(resp, 0, sizeof *resp);
+    return http_perform(o, &req, resp, err);
+}
+
+void creds_http_free(http_response *resp)
+{
+    if (resp->body.data)
+        OPENSSL_cleanse(resp->body.data, resp->body.cap);
+    http_response_free(resp);
+}
+
+/* yajl frees without wiping, so strings are cleansed first. Children are
+ * detached and freed here; yajl_tree_free ignores the NULLs left behind. */
+void creds_json_free(yajl_val v)
+{
+    if (!v)
+        return;
+    if (YAJL_IS_STRING(v) && v->u.string) {
+        OPENSSL_cleanse(v->u.string, strlen(v->u.string));
+    } else if (YAJL_IS_NUMBER(v) && v->u.number.r) {
+        OPENSSL_cleanse(v->u.number.r, strlen(v->u.number.r));
+    } else if (YAJL_IS_OBJECT(v) || YAJL_IS_ARRAY(v)) {
+        yajl_val *kids = YAJL_IS_OBJECT(v) ? v->u.object.values : v->u.array.values;
+        size_t n = YAJL_IS_OBJECT(v) ? v->u.object.len : v->u.array.len;
+        for (size_t i = 0; i < n; i++) {
+            yajl_val child = kids[i];
+            kids[i] = NULL;
+            creds_json_free(child);
+        }
+    }
+    yajl_tree_free(v);
+}
+
+/* A string member, NULL when absent or null; *bad when of another type. */
+static const char *js_string(yajl_val root, const char *name, int *bad)
+{
+    const char *path[] = {name, NULL};
+    yajl_val v = yajl_tree_get(root, path, yajl_t_any);
+    if (!v || YAJL_IS_NULL(v))
+        return NULL;
+    if (!YAJL_IS_STRING(v)) {
+        *bad = 1;
+        return NULL;
+    }
+    return v->u.string;
+}
+
+static int js_version_ok(yajl_val root)
+{
+    const char *path[] = {"Version", NULL};
+    yajl_val v = yajl_tree_get(root, path, yajl_t_number);
+    if (!v)
+        return 0;
+    if (YAJL_IS_INTEGER(v))
+        return YAJL_GET_INTEGER(v) == 1;
+    return YAJL_IS_DOUBLE(v) && YAJL_GET_DOUBLE(v) == 1.0;
+}
+
+/* Copies a field into *dst; returns -1 with a problem when it is required
+ * and missing or is not a string. */
+static int js_take(yajl_val root, const char *name, int required, char **dst, char *problem,
+                   size_t plen)
+{
+    int bad = 0;
+    const char *s = js_string(root, name, &bad);
+    if (bad) {
+        snprintf(problem, plen, "\"%s\" is not a string", name);
+        return -1;
+    }
+    if (!s && required) {
+        snprintf(problem, plen, "\"%s\" is missing", name);
+        return -1;
+    }
+    *dst = s ? xstrdup(s) : NULL;
+    return 0;
+}
+
+static int js_expiration(yajl_val root, int required, time_t *out, char *problem, size_t plen)
+{
+    char *when = NULL;
+    if (js_take(root, "Expiration", required, &when, problem, plen) < 0)
+        return -1;
+    int rc = 0;
+    if (when && time_parse_iso8601(when, out) < 0) {
+        snprintf(problem, plen, "\"Expiration\" is not an RFC 3339 time");
+        rc = -1;
+    }
+    free(when);
+    return rc;
+}
+
+static int js_fill(yajl_val root, const creds_json_spec *spec, aws_credentials *out, char *problem,
+                   size_t plen)
+{
+    if (spec->version_required && !js_version_ok(root)) {
+        snprintf(problem, plen, "\"Version\" is missing or is not 1 (the only version there is)");
+        return -1;
+    }
+    if (js_take(root, "AccessKeyId", 1, &out->access_key_id, problem, plen) < 0 ||
+        js_take(root, "SecretAccessKey", 1, &out->secret_access_key, problem, plen) < 0 ||
+        js_take(root, spec->token_field, spec->token_required, &out->session_token, problem, plen) <
+            0 ||
+        js_expiration(root, spec->expiration_required, &out->expiration, problem, plen) < 0 ||
+        js_take(root, "AccountId", 0, &out->account_id, problem, plen) < 0)
+        return -1;
+    return 0;
+}
+
+int creds_json_parse(const char *text, const creds_json_spec *spec, aws_credentials *out,
+                     char *problem, size_t problem_len)
+{
+    /* yajl's message quotes the text around the error: never shown. */
+    char eb[256];
+    yajl_val root = yajl_tree_parse(text, eb, sizeof eb);
+    OPENSSL_cleanse(eb, sizeof eb);
+    int rc = -1;
+    if (!root || !YAJL_IS_OBJECT(root))
+        snprintf(problem, problem_len, "it is not a JSON object");
+    else
+        rc = js_fill(root, spec, out, problem, problem_len);
+    creds_json_free(root);
+    if (rc < 0)
+        aws_credentials_clear(out);
+    return rc;
+}
+
+char *creds_arn_account(const char *arn)
+{
+    const char *s = arn;
+    for (int field = 0; s && field < 4; field++) {
+        s = strchr(s, ':');
+        if (s)
+            s++;
+    }
+    if (!s)
+        return NULL;
+    size_t n = strcspn(s, ":");
+    return n == 12 && strspn(s, "0123456789") >= 12 ? xstrndup(s, n) : NULL;
+}

@@ -1,0 +1,50 @@
+/* The non-interactive command line: one function per command. */
+#ifndef SC_CLI_H
+#define SC_CLI_H
+
+#include "aws/session.h"
+#include "util/error.h"
+
+/* Exit codes, documented in --help and the man page. */
+enum {
+    EXIT_OK = 0,
+    EXIT_FAILURE_OP = 1, /* an API or operational failure */
+    EXIT_USAGE = 2,      /* usage error or bad input */
+    EXIT_NO_ANSWER = 3,  /* an answer is missing in non-interactive use */
+    EXIT_INTERRUPTED = 130,
+};
+
+/* Options every AWS-facing command takes. */
+typedef struct cli_aws_options {
+    const char *profile;
+    const char *region;
+    const char *ca_bundle;
+    long connect_timeout_ms;
+    long timeout_ms;
+    int verbose;
+} cli_aws_options;
+
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+} cli_command;
+
+/* Parses the shared options from argv (getopt_long style). Returns -1 and
+ * prints the reason when an argument is wrong, 1 when --help was asked
+ * (usage already printed), 0 otherwise. */
+int cli_parse_aws_options(int argc, char **argv, cli_aws_options *o, const char *usage);
+/* Fills session options from parsed CLI options, with the MFA prompt and,
+ * with --verbose, the call log on stderr. */
+void cli_session_options(const cli_aws_options *o, aws_session_options *so);
+
+/* Prints "spot-connect: CONTEXT: reason (Code, HTTP n, request id) - hint"
+ * on stderr and returns the exit code for the error. */
+int cli_report(const char *context, const sc_error *err);
+int cli_exit_code(status_t st);
+/* Prints a usage error and returns EXIT_USAGE. */
+int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+int cmd_whoami(int argc, char **argv);
+
+#endif

@@ -1,0 +1,116 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/prompt.h"
+#include "util/timeutil.h"
+
+enum { OPT_PROFILE = 256, OPT_REGION, OPT_CA_BUNDLE, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT };
+
+static const struct option aws_long_options[] = {
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"region", required_argument, NULL, OPT_REGION},
+    {"ca-bundle", required_argument, NULL, OPT_CA_BUNDLE},
+    {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Seconds as given on the command line ("2", "0.5") into milliseconds. */
+static int parse_seconds(const char *s, long *ms)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end || v <= 0 || v > 3600)
+        return -1;
+    *ms = (long)(v * 1000.0);
+    return 0;
+}
+
+static int set_option(cli_aws_options *o, int c, const char *command)
+{
+    switch (c) {
+    case OPT_PROFILE:
+        o->profile = optarg;
+        return 0;
+    case OPT_REGION:
+        o->region = optarg;
+        return 0;
+    case OPT_CA_BUNDLE:
+        o->ca_bundle = optarg;
+        return 0;
+    case OPT_CONNECT_TIMEOUT:
+    case OPT_TIMEOUT:
+        if (parse_seconds(optarg, c == OPT_TIMEOUT ? &o->timeout_ms : &o->connect_timeout_ms) == 0)
+            return 0;
+        cli_usage_error(command, "'%s' is not a number of seconds between 0 and 3600", optarg);
+        return -1;
+    case 'v':
+        o->verbose = 1;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+int cli_parse_aws_options(int argc, char **argv, cli_aws_options *o, const char *usage)
+{
+    memset(o, 0, sizeof *o);
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":vh", aws_long_options, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(usage, stdout);
+            return 1;
+        }
+        if (c == '?' || c == ':') {
+            const char *bad = argv[optind - 1];
+            cli_usage_error(argv[0], c == ':' ? "option '%s' needs a value" : "unknown option '%s'",
+                            bad);
+            return -1;
+        }
+        if (set_option(o, c, argv[0]) < 0)
+            return -1;
+    }
+    if (optind < argc) {
+        cli_usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
+        return -1;
+    }
+    return 0;
+}
+
+static void log_call(void *ctx, const aws_call_log *e)
+{
+    (void)ctx;
+    fprintf(stderr, "spot-connect: %s %s %s %s -> ", e->service, e->action, e->method, e->url);
+    if (e->http_status)
+        fprintf(stderr, "%ld", e->http_status);
+    else
+        fputs("no answer", stderr);
+    fprintf(stderr, " in %.3f s", e->seconds);
+    if (e->error_code)
+        fprintf(stderr, " [%s]", e->error_code);
+    if (e->request_id)
+        fprintf(stderr, " request %s", e->request_id);
+    if (e->attempt > 1)
+        fprintf(stderr, " (attempt %d)", e->attempt);
+    fputc('\n', stderr);
+}
+
+void cli_session_options(const cli_aws_options *o, aws_session_options *so)
+{
+    memset(so, 0, sizeof *so);
+    so->profile = o->profile;
+    so->region = o->region;
+    so->ca_bundle = o->ca_bundle;
+    so->connect_timeout_ms = o->connect_timeout_ms;
+    so->timeout_ms = o->timeout_ms;
+    so->mfa_prompt = prompt_mfa_code;
+    if (o->verbose)
+        so->log = log_call;
+}

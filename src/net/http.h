@@ -1,0 +1,53 @@
+/* One HTTP exchange over libcurl. No retries here: callers decide what is
+ * safe to repeat. TLS is always verified. Proxies come from the usual
+ * HTTPS_PROXY / NO_PROXY environment, as libcurl reads them. */
+#ifndef SC_HTTP_H
+#define SC_HTTP_H
+
+#include <stddef.h>
+
+#include "util/buf.h"
+#include "util/error.h"
+
+typedef struct http_options {
+    const char *ca_bundle;   /* PEM file to trust instead of the system store; NULL = system */
+    long connect_timeout_ms; /* 0 = default (5 s) */
+    long timeout_ms;         /* whole exchange; 0 = default (30 s) */
+    int no_proxy;            /* 1 = never use a proxy (instance metadata, container agent) */
+} http_options;
+
+typedef struct http_request {
+    const char *method; /* "GET", "POST", "PUT", "DELETE" */
+    const char *url;
+    const char *const *headers; /* "Name: value" lines */
+    size_t nheaders;
+    const char *body; /* may be NULL */
+    size_t body_len;
+} http_request;
+
+typedef struct http_response {
+    long status;
+    buf_t body;
+    char request_id[96]; /* x-amzn-RequestId or x-amz-request-id, "" if absent */
+    double seconds;      /* wall time of the exchange */
+} http_response;
+
+/* Process-wide libcurl setup; call once from main before any thread starts. */
+void http_global_init(void);
+void http_global_cleanup(void);
+/* Frees the calling thread's connection cache; worker threads call it on exit. */
+void http_thread_cleanup(void);
+
+/* Performs the exchange. Any HTTP status counts as ST_OK; transport failures
+ * map to ST_NET_CONNECT (never sent), ST_NET_IO (sent, outcome unknown),
+ * ST_TIMEOUT or ST_TLS with a one-line reason in err. */
+status_t http_perform(const http_options *opt, const http_request *req, http_response *resp,
+                      sc_error *err);
+void http_response_free(http_response *resp);
+
+/* Splits "https://host:port/path?query" for signing: host with its port when
+ * the URL names one, path ("/" when empty) and query ("" when absent). */
+status_t http_url_parts(const char *url, char *host, size_t host_len, char *path, size_t path_len,
+                        char *query, size_t query_len);
+
+#endif

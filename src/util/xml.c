@@ -1,0 +1,155 @@
+#include "util/xml.h"
+
+#include <expat.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+#include "util/xalloc.h"
+
+/* Deeper documents are not AWS answers; refusing them bounds the work. */
+#define XML_MAX_DEPTH 64
+
+typedef struct xml_builder {
+    XML_Parser parser;
+    xml_node *root;
+    xml_node *cur;
+    buf_t text;
+    int depth;
+    int too_deep;
+} xml_builder;
+
+static const char *local_name(const char *name)
+{
+    /* The parser is created with ' ' as namespace separator. */
+    const char *sep = strrchr(name, ' ');
+    return sep ? sep + 1 : name;
+}
+
+static void append_child(xml_node *parent, xml_node *child)
+{
+    xml_node **tail = &parent->children;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = child;
+}
+
+static void on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
+{
+    (void)attrs;
+    xml_builder *b = ud;
+    if (++b->depth > XML_MAX_DEPTH) {
+        b->too_deep = 1;
+        XML_StopParser(b->parser, XML_FALSE);
+        return;
+    }
+    xml_node *n = xcalloc(1, sizeof *n);
+    n->name = xstrdup(local_name(name));
+    n->parent = b->cur;
+    if (b->cur)
+        append_child(b->cur, n);
+    else
+        b->root = n;
+    b->cur = n;
+    buf_reset(&b->text);
+}
+
+static void on_end(void *ud, const XML_Char *name)
+{
+    (void)name;
+    xml_builder *b = ud;
+    b->depth--;
+    if (!b->cur)
+        return;
+    /* Only leaf text matters for AWS answers; mixed content is whitespace. */
+    b->cur->text = b->cur->children ? xstrdup("") : xstrdup(buf_str(&b->text));
+    buf_reset(&b->text);
+    b->cur = b->cur->parent;
+}
+
+static void on_text(void *ud, const XML_Char *s, int len)
+{
+    xml_builder *b = ud;
+    buf_append(&b->text, s, (size_t)len);
+}
+
+status_t xml_parse(const char *data, size_t len, xml_node **root, sc_error *err)
+{
+    xml_builder b = {0};
+    *root = NULL;
+    b.parser = XML_ParserCreateNS(NULL, ' ');
+    XML_SetUserData(b.parser, &b);
+    XML_SetElementHandler(b.parser, on_start, on_end);
+    XML_SetCharacterDataHandler(b.parser, on_text);
+    enum XML_Status st = XML_Parse(b.parser, data ? data : "", (int)len, XML_TRUE);
+    status_t rc = ST_OK;
+    if (b.too_deep)
+        rc = error_set(err, ST_PARSE, "XML nested deeper than %d levels", XML_MAX_DEPTH);
+    else if (st != XML_STATUS_OK || !b.root)
+        rc = error_set(err, ST_PARSE, "malformed XML at line %lu: %s",
+                       (unsigned long)XML_GetCurrentLineNumber(b.parser),
+                       b.root ? XML_ErrorString(XML_GetErrorCode(b.parser)) : "no element");
+    XML_ParserFree(b.parser);
+    buf_free(&b.text);
+    if (rc != ST_OK) {
+        xml_free(b.root);
+        return rc;
+    }
+    *root = b.root;
+    return ST_OK;
+}
+
+void xml_free(xml_node *n)
+{
+    while (n) {
+        xml_node *next = n->next;
+        xml_free(n->children);
+        free(n->name);
+        free(n->text);
+        free(n);
+        n = next;
+    }
+}
+
+const xml_node *xml_child(const xml_node *n, const char *name)
+{
+    for (const xml_node *c = n ? n->children : NULL; c; c = c->next)
+        if (strcmp(c->name, name) == 0)
+            return c;
+    return NULL;
+}
+
+const xml_node *xml_path(const xml_node *n, const char *path)
+{
+    char part[128];
+    while (n && *path) {
+        size_t len = strcspn(path, "/");
+        if (len >= sizeof part)
+            return NULL;
+        memcpy(part, path, len);
+        part[len] = '\0';
+        n = xml_child(n, part);
+        path += len;
+        if (*path == '/')
+            path++;
+    }
+    return n;
+}
+
+const char *xml_text(const xml_node *n, const char *path)
+{
+    const xml_node *t = xml_path(n, path);
+    return t ? t->text : NULL;
+}
+
+const xml_node *xml_find(const xml_node *n, const char *name)
+{
+    for (const xml_node *c = n ? n->children : NULL; c; c = c->next) {
+        if (strcmp(c->name, name) == 0)
+            return c;
+        const xml_node *hit = xml_find(c, name);
+        if (hit)
+            return hit;
+    }
+    return NULL;
+}
