@@ -87,8 +87,8 @@ static status_t sign_request(const aws_endpoint *ep, const aws_credentials *cred
                              const buf_t *body, signed_request *s, sc_error *err)
 {
     char path[512], query[512];
-    if (http_url_parts(ep->url, s->host, sizeof s->host, path, sizeof path, query,
-                       sizeof query) != ST_OK)
+    if (http_url_parts(ep->url, s->host, sizeof s->host, path, sizeof path, query, sizeof query) !=
+        ST_OK)
         return error_set(err, ST_BAD_INPUT, "endpoint URL %s is not valid", ep->url);
     sigv4_amz_date(time(NULL), s->date);
     add_line(s, "Host", s->host);
@@ -96,14 +96,16 @@ static status_t sign_request(const aws_endpoint *ep, const aws_credentials *cred
     if (!creds)
         return ST_OK;
     add_line(s, "X-Amz-Date", s->date);
-    sigv4_header hs[4] = {{"Host", s->host}, {"Content-Type", CONTENT_TYPE}, {"X-Amz-Date", s->date}};
+    sigv4_header hs[4] = {
+        {"Host", s->host}, {"Content-Type", CONTENT_TYPE}, {"X-Amz-Date", s->date}};
     size_t nh = 3;
     if (creds->session_token) {
         hs[nh++] = (sigv4_header){"X-Amz-Security-Token", creds->session_token};
         add_line(s, "X-Amz-Security-Token", creds->session_token);
     }
-    sigv4_input in = {"POST", path, query, hs, nh, body->data, body->len,
-                      ep->signing_region, ep->service_name, s->date};
+    sigv4_input in = {
+        "POST",           path,   query, hs, nh, body->data, body->len, ep->signing_region,
+        ep->service_name, s->date};
     sigv4_output out;
     if (sigv4_sign(&in, creds, &out) != 0)
         return error_set(err, ST_CREDENTIALS, "cannot sign the request: incomplete credentials");
@@ -155,9 +157,13 @@ static status_t parse_success(const http_response *resp, const char *action, que
 
 static int is_throttle(const char *code)
 {
-    static const char *const codes[] = {"Throttling", "ThrottlingException", "RequestLimitExceeded",
-                                        "TooManyRequestsException", "RequestThrottled",
-                                        "SlowDown", "PriorRequestNotComplete"};
+    static const char *const codes[] = {"Throttling",
+                                        "ThrottlingException",
+                                        "RequestLimitExceeded",
+                                        "TooManyRequestsException",
+                                        "RequestThrottled",
+                                        "SlowDown",
+                                        "PriorRequestNotComplete"};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
         if (strcmp(code, codes[i]) == 0)
             return 1;
@@ -203,8 +209,14 @@ static void backoff_sleep(const sc_error *e, int attempt)
 static void log_attempt(const aws_client *c, const aws_endpoint *ep, const char *action,
                         const http_response *resp, const sc_error *e, int attempt)
 {
-    aws_call_log entry = {ep->service_name, action, "POST", ep->url, resp->status,
-                          resp->request_id[0] ? resp->request_id : NULL, NULL, resp->seconds,
+    aws_call_log entry = {ep->service_name,
+                          action,
+                          "POST",
+                          ep->url,
+                          resp->status,
+                          resp->request_id[0] ? resp->request_id : NULL,
+                          NULL,
+                          resp->seconds,
                           attempt};
     if (e && e->status != ST_OK)
         entry.error_code = e->code[0] ? e->code : status_message(e->status);

@@ -15,8 +15,8 @@ typedef struct sigv4_header {
 
 typedef struct sigv4_input {
     const char *method;
-    const char *path;  /* raw path from the request line, e.g. "/" or "/a/../b" */
-    const char *query; /* raw query without '?', "" or NULL when none */
+    const char *path;            /* raw path from the request line, e.g. "/" or "/a/../b" */
+    const char *query;           /* raw query without '?', "" or NULL when none */
     const sigv4_header *headers; /* every header to sign, Host and X-Amz-Date included */
     size_t nheaders;
     const void *payload;

@@ -43,7 +43,8 @@ void cli_session_options(const cli_aws_options *o, aws_session_options *so);
 int cli_report(const char *context, const sc_error *err);
 int cli_exit_code(status_t st);
 /* Prints a usage error and returns EXIT_USAGE. */
-int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_usage_error(const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 int cmd_whoami(int argc, char **argv);
 

@@ -95,8 +95,8 @@ static void set_method(CURL *h, const http_request *req)
 
 static void set_transport(CURL *h, const http_options *opt)
 {
-    long connect_ms = opt && opt->connect_timeout_ms ? opt->connect_timeout_ms
-                                                     : HTTP_DEFAULT_CONNECT_MS;
+    long connect_ms =
+        opt && opt->connect_timeout_ms ? opt->connect_timeout_ms : HTTP_DEFAULT_CONNECT_MS;
     long total_ms = opt && opt->timeout_ms ? opt->timeout_ms : HTTP_DEFAULT_TIMEOUT_MS;
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, total_ms);
@@ -143,9 +143,8 @@ static status_t map_curl_error(CURL *h, CURLcode rc, const char *url, long timeo
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_ISSUER_ERROR:
-        return error_set(err, ST_TLS,
-                         "TLS to %s failed: %s (check --ca-bundle / AWS_CA_BUNDLE)", host,
-                         curl_easy_strerror(rc));
+        return error_set(err, ST_TLS, "TLS to %s failed: %s (check --ca-bundle / AWS_CA_BUNDLE)",
+                         host, curl_easy_strerror(rc));
     default:
         return error_set(err, connect_time > 0 ? ST_NET_IO : ST_NET_CONNECT,
                          "connection to %s failed: %s", host, curl_easy_strerror(rc));

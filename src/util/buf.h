@@ -11,7 +11,10 @@ typedef struct buf {
     size_t cap;
 } buf_t;
 
-#define BUF_INIT {NULL, 0, 0}
+#define BUF_INIT                                                                                   \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 void buf_init(buf_t *b);
 void buf_free(buf_t *b);

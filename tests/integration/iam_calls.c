@@ -21,7 +21,7 @@
         status_t st_ = (call);                                                                     \
         CHECK_INT(st_, want);                                                                      \
         if (st_ != (want))                                                                         \
-            fprintf(stderr, "    error: %s %s\n", err.code, err.message);                        \
+            fprintf(stderr, "    error: %s %s\n", err.code, err.message);                          \
     } while (0)
 
 static aws_session *session;
@@ -58,7 +58,8 @@ static void create_policy(void)
 {
     iam_policy p;
     sc_error err;
-    CHECK_ST(iam_create_policy(session->client, policy_name, DOC_V(1), "spot test", &p, &err), ST_OK);
+    CHECK_ST(iam_create_policy(session->client, policy_name, DOC_V(1), "spot test", &p, &err),
+             ST_OK);
     CHECK(p.arn && strstr(p.arn, policy_name));
     CHECK_STR(p.default_version_id, "v1");
     if (p.arn)
@@ -116,7 +117,8 @@ static void policy_versions_up_to_limit(void)
     sc_error err;
     iam_policy_version v;
     for (int i = 0; i < 4; i++) {
-        CHECK_ST(iam_create_policy_version(session->client, policy_arn, docs[i], 1, &v, &err), ST_OK);
+        CHECK_ST(iam_create_policy_version(session->client, policy_arn, docs[i], 1, &v, &err),
+                 ST_OK);
         CHECK(v.is_default);
         iam_policy_version_free(&v);
     }
@@ -145,7 +147,8 @@ static void create_and_get_role(void)
 {
     iam_role r;
     sc_error err;
-    CHECK_ST(iam_create_role(session->client, role_name, trust("ext-one"), "spot", &r, &err), ST_OK);
+    CHECK_ST(iam_create_role(session->client, role_name, trust("ext-one"), "spot", &r, &err),
+             ST_OK);
     CHECK(r.arn && strstr(r.arn, ":role/") && strstr(r.arn, role_name));
     iam_role_free(&r);
     CHECK_ST(iam_create_role(session->client, role_name, trust("ext-one"), NULL, &r, &err), ST_AWS);
@@ -161,9 +164,11 @@ static void update_trust_policy(void)
 {
     iam_role r;
     sc_error err;
-    CHECK_ST(iam_update_assume_role_policy(session->client, role_name, trust("ext-two"), &err), ST_OK);
+    CHECK_ST(iam_update_assume_role_policy(session->client, role_name, trust("ext-two"), &err),
+             ST_OK);
     CHECK_ST(iam_get_role(session->client, role_name, &r, &err), ST_OK);
-    CHECK(r.trust_policy && strstr(r.trust_policy, "ext-two") && !strstr(r.trust_policy, "ext-one"));
+    CHECK(r.trust_policy && strstr(r.trust_policy, "ext-two") &&
+          !strstr(r.trust_policy, "ext-one"));
     iam_role_free(&r);
 }
 
@@ -233,8 +238,9 @@ static void delete_in_order(void)
     CHECK_ST(iam_list_policy_versions(session->client, policy_arn, &vs, &err), ST_OK);
     for (size_t i = 0; i < vs.n; i++)
         if (!vs.items[i].is_default)
-            CHECK_ST(iam_delete_policy_version(session->client, policy_arn,
-                                                vs.items[i].version_id, &err), ST_OK);
+            CHECK_ST(iam_delete_policy_version(session->client, policy_arn, vs.items[i].version_id,
+                                               &err),
+                     ST_OK);
     iam_policy_versions_free(&vs);
     CHECK_ST(iam_delete_policy(session->client, policy_arn, &err), ST_OK);
     iam_policy p;
@@ -245,8 +251,7 @@ static void delete_in_order(void)
 /* With the keys of a user that has no permissions (SC_LIMITED_* from the test). */
 static void access_denied(void)
 {
-    aws_credentials lim = {getenv("SC_LIMITED_KEY_ID"), getenv("SC_LIMITED_SECRET"), NULL, 0,
-                           NULL};
+    aws_credentials lim = {getenv("SC_LIMITED_KEY_ID"), getenv("SC_LIMITED_SECRET"), NULL, 0, NULL};
     CHECK(lim.access_key_id && lim.secret_access_key);
     if (!lim.access_key_id || !lim.secret_access_key)
         return;

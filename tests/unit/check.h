@@ -13,7 +13,7 @@ static const char *check_suite = "unit";
 #define CHECK(cond)                                                                                \
     do {                                                                                           \
         if (!(cond)) {                                                                             \
-            fprintf(stderr, "  %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);            \
+            fprintf(stderr, "  %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);             \
             check_case_failed = 1;                                                                 \
         }                                                                                          \
     } while (0)
