@@ -28,9 +28,6 @@ static const hint code_hints[] = {
 static const char *status_hint(status_t st)
 {
     switch (st) {
-    case ST_NO_CREDENTIALS:
-        return "run 'aws configure', set AWS_PROFILE, or export AWS_ACCESS_KEY_ID and "
-               "AWS_SECRET_ACCESS_KEY";
     case ST_NET_CONNECT:
         return "check the network, the endpoint and any HTTPS_PROXY setting";
     case ST_TIMEOUT:

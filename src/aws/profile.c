@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/file.h"
 #include "util/ini.h"
 #include "util/shlex.h"
 #include "util/xalloc.h"
@@ -143,32 +143,13 @@ char *profile_expand_path(const char *path)
 
 static status_t pf_read_all(int fd, const char *shown, char **text, size_t *len, sc_error *err)
 {
-    struct stat stbuf;
-    if (fstat(fd, &stbuf) < 0)
-        return error_set(err, ST_CONFIG, "cannot read %s: %s", shown, strerror(errno));
-    if (S_ISDIR(stbuf.st_mode))
+    int e = file_read_all(fd, PROFILE_MAX_FILE, text, len);
+    if (e == EISDIR)
         return error_set(err, ST_CONFIG, "cannot read %s: it is a directory", shown);
-    if (stbuf.st_size > (off_t)PROFILE_MAX_FILE)
+    if (e == EFBIG)
         return error_set(err, ST_CONFIG, "cannot read %s: larger than 16 MiB", shown);
-    /* One allocation of the final size, so no partial copy of the secrets
-     * in the file is left behind by a realloc. */
-    size_t cap = (size_t)stbuf.st_size + 1, n = 0;
-    char *t = xmalloc(cap);
-    for (;;) {
-        ssize_t r = read(fd, t + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            int e = errno;
-            OPENSSL_cleanse(t, cap);
-            free(t);
-            return error_set(err, ST_CONFIG, "cannot read %s: %s", shown, strerror(e));
-        }
-        if (r == 0 || (n += (size_t)r) == cap)
-            break;
-    }
-    *text = t;
-    *len = n;
+    if (e)
+        return error_set(err, ST_CONFIG, "cannot read %s: %s", shown, strerror(e));
     return ST_OK;
 }
 

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "aws/creds/creds_internal.h"
+#include "util/file.h"
 #include "util/timeutil.h"
 #include "util/xalloc.h"
 
@@ -61,42 +61,20 @@ int creds_is_true(const char *v)
     return v && strcasecmp(v, "true") == 0;
 }
 
-static status_t creds_read_fd(int fd, const char *path, const char *what, char **out, sc_error *err)
-{
-    struct stat stbuf;
-    if (fstat(fd, &stbuf) < 0 || !S_ISREG(stbuf.st_mode) || stbuf.st_size > CREDS_MAX_SECRET_FILE)
-        return error_set(err, ST_CREDENTIALS, "%s %s is not a readable file of at most 1 MiB", what,
-                         path);
-    size_t cap = (size_t)stbuf.st_size + 1, n = 0;
-    char *t = xmalloc(cap);
-    while (n + 1 < cap) {
-        ssize_t r = read(fd, t + n, cap - 1 - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            int e = errno;
-            OPENSSL_cleanse(t, cap);
-            free(t);
-            return error_set(err, ST_CREDENTIALS, "cannot read %s %s: %s", what, path, strerror(e));
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    t[n] = '\0';
-    *out = t;
-    return ST_OK;
-}
-
 status_t creds_read_secret_file(const char *path, const char *what, char **out, sc_error *err)
 {
     *out = NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return error_set(err, ST_CREDENTIALS, "cannot read %s %s: %s", what, path, strerror(errno));
-    status_t st = creds_read_fd(fd, path, what, out, err);
+    int e = file_read_all(fd, CREDS_MAX_SECRET_FILE, out, NULL);
     close(fd);
-    return st;
+    if (e == EFBIG || e == EISDIR)
+        return error_set(err, ST_CREDENTIALS, "%s %s is not a readable file of at most 1 MiB", what,
+                         path);
+    if (e)
+        return error_set(err, ST_CREDENTIALS, "cannot read %s %s: %s", what, path, strerror(e));
+    return ST_OK;
 }
 
 status_t creds_http(const http_options *o, const char *method, const char *url,
