@@ -79,7 +79,7 @@ int aws_client_max_attempts(const aws_client *c)
     return c->max_attempts;
 }
 
-void aws_client_log(const aws_client *c, const aws_call_log *entry)
+void aws_client_log(const aws_client *c, const api_call_log *entry)
 {
     if (c->cfg.log)
         c->cfg.log(c->cfg.log_ctx, entry);

@@ -5,24 +5,10 @@
 
 #include "aws/creds/provider.h"
 #include "aws/partition.h"
+#include "net/calllog.h"
 #include "net/http.h"
 
 typedef enum aws_service { AWS_IAM, AWS_STS } aws_service;
-
-/* One line of the API call log. Holds no secret by construction. */
-typedef struct aws_call_log {
-    const char *service; /* "iam", "sts" */
-    const char *action;
-    const char *method;
-    const char *url;
-    long http_status; /* 0 when no answer */
-    const char *request_id;
-    const char *error_code; /* AWS Code or transport status text, NULL when ok */
-    double seconds;
-    int attempt; /* 1-based */
-} aws_call_log;
-
-typedef void (*aws_log_fn)(void *ctx, const aws_call_log *entry);
 
 typedef struct aws_client_config {
     const char *region;           /* required */
@@ -32,7 +18,7 @@ typedef struct aws_client_config {
     http_options http;
     int max_attempts;      /* 0 = AWS_MAX_ATTEMPTS from the environment, else 3 */
     creds_provider *creds; /* borrowed; NULL allows unsigned calls only */
-    aws_log_fn log;
+    api_log_fn log;
     void *log_ctx;
 } aws_client_config;
 

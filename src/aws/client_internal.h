@@ -12,6 +12,6 @@ typedef struct aws_endpoint {
 
 void aws_client_endpoint(const aws_client *c, aws_service svc, aws_endpoint *out);
 int aws_client_max_attempts(const aws_client *c);
-void aws_client_log(const aws_client *c, const aws_call_log *entry);
+void aws_client_log(const aws_client *c, const api_call_log *entry);
 
 #endif

@@ -9,6 +9,7 @@
 #include "aws/client_internal.h"
 #include "aws/sigv4.h"
 #include "net/http.h"
+#include "util/backoff.h"
 #include "util/timeutil.h"
 #include "util/url.h"
 
@@ -194,22 +195,16 @@ static int may_retry(const sc_error *e, query_retry retry)
     }
 }
 
-/* Full-jitter exponential backoff, as botocore's standard mode. */
-static void backoff_sleep(const sc_error *e, int attempt)
+/* botocore's standard mode: throttles back off from 1 s, others from 50 ms. */
+static void backoff_for(const sc_error *e, int attempt)
 {
-    double base = is_throttle(e->code) ? 1.0 : 0.05;
-    double cap = base * (double)(1 << (attempt - 1));
-    if (cap > BACKOFF_CAP_S)
-        cap = BACKOFF_CAP_S;
-    double wait = cap * (double)arc4random_uniform(1000001) / 1e6;
-    struct timespec ts = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};
-    nanosleep(&ts, NULL);
+    backoff_sleep(is_throttle(e->code) ? 1.0 : 0.05, BACKOFF_CAP_S, attempt);
 }
 
 static void log_attempt(const aws_client *c, const aws_endpoint *ep, const char *action,
                         const http_response *resp, const sc_error *e, int attempt)
 {
-    aws_call_log entry = {ep->service_name,
+    api_call_log entry = {ep->service_name,
                           action,
                           "POST",
                           ep->url,
@@ -287,6 +282,6 @@ status_t query_call(aws_client *c, aws_service svc, const char *action, query_pa
             continue;
         if (attempt >= max || !may_retry(err, retry))
             return st;
-        backoff_sleep(err, attempt);
+        backoff_for(err, attempt);
     }
 }

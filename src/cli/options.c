@@ -84,7 +84,7 @@ int cli_parse_aws_options(int argc, char **argv, cli_aws_options *o, const char 
     return 0;
 }
 
-static void log_call(void *ctx, const aws_call_log *e)
+static void log_call(void *ctx, const api_call_log *e)
 {
     (void)ctx;
     fprintf(stderr, "spot-connect: %s %s %s %s -> ", e->service, e->action, e->method, e->url);

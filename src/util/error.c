@@ -19,6 +19,7 @@ static const char *const status_messages[ST__COUNT] = {
     [ST_HTTP] = "unexpected HTTP answer",
     [ST_PARSE] = "unreadable answer",
     [ST_AWS] = "AWS error",
+    [ST_SPOT] = "Spot API error",
     [ST_MISSING_ANSWER] = "an answer is needed",
     [ST_CANCELLED] = "cancelled",
 };

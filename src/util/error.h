@@ -18,6 +18,7 @@ typedef enum status {
     ST_HTTP,           /* an HTTP status with no usable error body */
     ST_PARSE,          /* an answer that could not be understood */
     ST_AWS,            /* AWS answered with an error Code */
+    ST_SPOT,           /* the Spot API answered with an error */
     ST_MISSING_ANSWER, /* an answer is needed and nobody can give it */
     ST_CANCELLED,      /* the operator stopped the operation */
     ST__COUNT
