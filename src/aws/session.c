@@ -144,6 +144,7 @@ static status_t session_transport(const aws_session_options *opt, const profile_
     sp->cfg.http.ca_bundle = sp->ca_bundle;
     sp->cfg.http.connect_timeout_ms = opt->connect_timeout_ms;
     sp->cfg.http.timeout_ms = opt->timeout_ms;
+    sp->cfg.http.cancel = opt->cancel;
     const char *ma = session_setting(pf, profile, "AWS_MAX_ATTEMPTS", "max_attempts");
     char *end = NULL;
     long n = ma ? strtol(ma, &end, 10) : 0;

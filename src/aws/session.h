@@ -23,7 +23,8 @@ typedef struct aws_session_options {
     long timeout_ms;          /* 0 = default */
     mfa_prompt_fn mfa_prompt; /* NULL = MFA profiles fail with ST_MISSING_ANSWER */
     void *mfa_ctx;
-    api_log_fn log; /* every API call, secret-free */
+    volatile int *cancel; /* when set, calls in flight stop with ST_CANCELLED */
+    api_log_fn log;       /* every API call, secret-free */
     void *log_ctx;
 } aws_session_options;
 

@@ -22,6 +22,7 @@ typedef struct cli_aws_options {
     long connect_timeout_ms;
     long timeout_ms;
     int verbose;
+    volatile int *cancel; /* set by the SIGINT/SIGTERM handler */
 } cli_aws_options;
 
 typedef struct cli_command {
@@ -29,6 +30,19 @@ typedef struct cli_command {
     const char *summary;
     int (*run)(int argc, char **argv);
 } cli_command;
+
+/* A command's own long options use ids from here up. */
+#define CLI_EXTRA_OPTION 300
+/* Handles one of a command's own options; returns -1 after printing why
+ * the value is wrong. */
+typedef int (*cli_extra_fn)(void *ctx, int id, const char *arg, const char *command);
+struct option;
+/* Parses the shared AWS options plus `extra` (NULL-terminated, ids from
+ * CLI_EXTRA_OPTION, handled by fn). Returns as cli_parse_aws_options. */
+int cli_parse(int argc, char **argv, const struct option *extra, cli_extra_fn fn, void *ctx,
+              cli_aws_options *o, const char *usage);
+/* An api_log_fn printing each call on stderr (--verbose). */
+void cli_log_call(void *ctx, const api_call_log *e);
 
 /* Parses the shared options from argv (getopt_long style). Returns -1 and
  * prints the reason when an argument is wrong, 1 when --help was asked
@@ -47,5 +61,11 @@ int cli_usage_error(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 int cmd_whoami(int argc, char **argv);
+int cmd_connect(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_disconnect(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
+int cmd_trust_policy(int argc, char **argv);
 
 #endif

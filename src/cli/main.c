@@ -7,7 +7,13 @@
 #include "net/http.h"
 
 static const cli_command commands[] = {
+    {"connect", "connect this AWS account to Spot (automatic, manual or console)", cmd_connect},
+    {"plan", "print the calls connect would make, changing nothing", cmd_plan},
+    {"status", "show whether the account is connected, and to which role", cmd_status},
+    {"disconnect", "remove what spot-connect created", cmd_disconnect},
     {"whoami", "show the AWS identity and where its credentials come from", cmd_whoami},
+    {"policy", "print the IAM policy Spot needs", cmd_policy},
+    {"trust-policy", "print the role's trust policy for an External ID", cmd_trust_policy},
 };
 
 static void print_help(FILE *f)
@@ -20,7 +26,7 @@ static void print_help(FILE *f)
           "Commands:\n",
           f);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].summary);
     fputs("\n"
           "Options:\n"
           "  -h, --help     show this help (COMMAND --help for a command's options)\n"

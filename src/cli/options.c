@@ -5,7 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/prompt.h"
-#include "util/timeutil.h"
+#include "util/xalloc.h"
 
 enum { OPT_PROFILE = 256, OPT_REGION, OPT_CA_BUNDLE, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT };
 
@@ -57,13 +57,24 @@ static int set_option(cli_aws_options *o, int c, const char *command)
     }
 }
 
-int cli_parse_aws_options(int argc, char **argv, cli_aws_options *o, const char *usage)
+/* aws_long_options followed by the command's own, as getopt_long wants. */
+static struct option *merge_options(const struct option *extra)
 {
-    memset(o, 0, sizeof *o);
-    opterr = 0;
-    optind = 1;
+    size_t na = sizeof aws_long_options / sizeof aws_long_options[0] - 1, ne = 0;
+    while (extra && extra[ne].name)
+        ne++;
+    struct option *all = xcalloc(na + ne + 1, sizeof *all);
+    memcpy(all, aws_long_options, na * sizeof *all);
+    if (ne)
+        memcpy(all + na, extra, ne * sizeof *all);
+    return all;
+}
+
+static int parse_loop(int argc, char **argv, const struct option *all, cli_extra_fn fn, void *ctx,
+                      cli_aws_options *o, const char *usage)
+{
     int c;
-    while ((c = getopt_long(argc, argv, ":vh", aws_long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":vh", all, NULL)) != -1) {
         if (c == 'h') {
             fputs(usage, stdout);
             return 1;
@@ -74,7 +85,8 @@ int cli_parse_aws_options(int argc, char **argv, cli_aws_options *o, const char 
                             bad);
             return -1;
         }
-        if (set_option(o, c, argv[0]) < 0)
+        int rc = c >= CLI_EXTRA_OPTION ? fn(ctx, c, optarg, argv[0]) : set_option(o, c, argv[0]);
+        if (rc < 0)
             return -1;
     }
     if (optind < argc) {
@@ -84,7 +96,24 @@ int cli_parse_aws_options(int argc, char **argv, cli_aws_options *o, const char 
     return 0;
 }
 
-static void log_call(void *ctx, const api_call_log *e)
+int cli_parse(int argc, char **argv, const struct option *extra, cli_extra_fn fn, void *ctx,
+              cli_aws_options *o, const char *usage)
+{
+    memset(o, 0, sizeof *o);
+    opterr = 0;
+    optind = 1;
+    struct option *all = merge_options(extra);
+    int rc = parse_loop(argc, argv, all, fn, ctx, o, usage);
+    free(all);
+    return rc;
+}
+
+int cli_parse_aws_options(int argc, char **argv, cli_aws_options *o, const char *usage)
+{
+    return cli_parse(argc, argv, NULL, NULL, NULL, o, usage);
+}
+
+void cli_log_call(void *ctx, const api_call_log *e)
 {
     (void)ctx;
     fprintf(stderr, "spot-connect: %s %s %s %s -> ", e->service, e->action, e->method, e->url);
@@ -111,6 +140,7 @@ void cli_session_options(const cli_aws_options *o, aws_session_options *so)
     so->connect_timeout_ms = o->connect_timeout_ms;
     so->timeout_ms = o->timeout_ms;
     so->mfa_prompt = prompt_mfa_code;
+    so->cancel = o->cancel;
     if (o->verbose)
-        so->log = log_call;
+        so->log = cli_log_call;
 }

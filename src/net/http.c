@@ -93,6 +93,15 @@ static void set_method(CURL *h, const http_request *req)
         curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
 }
 
+/* libcurl calls this often during a transfer; a set flag aborts it. */
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    const volatile int *cancel = ud;
+    return *cancel ? 1 : 0;
+}
+
 static void set_transport(CURL *h, const http_options *opt)
 {
     long connect_ms =
@@ -109,6 +118,11 @@ static void set_transport(CURL *h, const http_options *opt)
         curl_easy_setopt(h, CURLOPT_CAINFO, opt->ca_bundle);
     if (opt && opt->no_proxy)
         curl_easy_setopt(h, CURLOPT_PROXY, "");
+    if (opt && opt->cancel) {
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, (void *)opt->cancel);
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    }
 }
 
 /* The host part of url, for messages: never the path or query. */
@@ -127,6 +141,8 @@ static status_t map_curl_error(CURL *h, CURLcode rc, const char *url, long timeo
     double connect_time = 0;
     curl_easy_getinfo(h, CURLINFO_CONNECT_TIME, &connect_time);
     switch (rc) {
+    case CURLE_ABORTED_BY_CALLBACK:
+        return error_set(err, ST_CANCELLED, "interrupted");
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
         return error_set(err, ST_NET_CONNECT, "cannot resolve %s", host);
@@ -181,6 +197,9 @@ status_t http_perform(const http_options *opt, const http_request *req, http_res
         return st;
     }
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+    curl_off_t retry_after = 0;
+    if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
+        resp->retry_after = (long)retry_after;
     return ST_OK;
 }
 

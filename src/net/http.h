@@ -14,6 +14,7 @@ typedef struct http_options {
     long connect_timeout_ms; /* 0 = default (5 s) */
     long timeout_ms;         /* whole exchange; 0 = default (30 s) */
     int no_proxy;            /* 1 = never use a proxy (instance metadata, container agent) */
+    volatile int *cancel;    /* when it becomes non-zero the exchange stops: ST_CANCELLED */
 } http_options;
 
 typedef struct http_request {
@@ -30,6 +31,7 @@ typedef struct http_response {
     buf_t body;
     char request_id[96]; /* x-amzn-RequestId or x-amz-request-id, "" if absent */
     double seconds;      /* wall time of the exchange */
+    long retry_after;    /* Retry-After in seconds (delta or HTTP date), 0 when absent */
 } http_response;
 
 /* Process-wide libcurl setup; call once from main before any thread starts. */

@@ -419,3 +419,8 @@ def ca():
         from peers.testca import make_test_ca
         _ca = make_test_ca(tempdir("ca-"))
     return _ca
+
+
+def note(message):
+    """A line for the reader of the test log (stderr), e.g. a measured time."""
+    print(f"# {message}", file=sys.stderr, flush=True)

@@ -1,0 +1,343 @@
+/* spot-connect connect / plan: the whole connection, or a dry run of it. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/clients.h"
+#include "cli/signals.h"
+#include "engine/connect.h"
+#include "util/json.h"
+#include "util/xalloc.h"
+
+static const char connect_usage[] =
+    "Usage: spot-connect connect|plan [--method automatic|manual|console] [OPTIONS]\n"
+    "\n"
+    "connect links this AWS account to Spot: the Spot account, the External ID,\n"
+    "the IAM policy and role, and the role handed to Spot. Every step checks\n"
+    "what exists first: a re-run never duplicates anything and resumes where an\n"
+    "interrupted run stopped. plan prints the calls connect would make (it reads,\n"
+    "never writes, never generates an External ID).\n"
+    "\n"
+    "Methods:\n"
+    "  automatic  (default) everything, with your AWS credentials\n"
+    "  manual     you create the policy and role in the AWS console; the first run\n"
+    "             prints the External ID, the next one takes --role-arn\n"
+    "  console    no Spot token: --external-id from the Spot console; prints the\n"
+    "             role ARN to paste back into the console\n"
+    "\n"
+    "Options:\n"
+    "  --role-arn ARN           the role made by hand (manual)\n"
+    "  --external-id ID         the External ID shown by the Spot console (console)\n"
+    "  --spot-account act-...   use this Spot account\n"
+    "  --spot-account-name N    reuse an unconnected Spot account of this name, or\n"
+    "                           create one (default aws-<AWS account ID>)\n"
+    "  --role-name NAME         default Spot-Role\n"
+    "  --policy-name NAME       default Spot-Policy\n"
+    "  --partition P            aws, aws-us-gov or aws-cn (default: the credentials')\n"
+    "  --spot-principal ACCT    Spot's AWS account for aws-us-gov/aws-cn (shown in the\n"
+    "                           Spot console; required there)\n"
+    "  --bundles A,B,...        only these permission bundles (see 'policy\n"
+    "                           --list-bundles'; not in aws-us-gov/aws-cn)\n"
+    "  --policy-file FILE       use this policy instead of Spot's\n"
+    "  --no-security-audit      do not attach the AWS managed SecurityAudit policy\n"
+    "  --wait S                 how long Spot may take to see a new role (default 120)\n"
+    "  --yes                    do not ask for confirmation (needed without a terminal)\n"
+    "  --fresh                  ignore the saved state and start over\n"
+    "  --state FILE             state file (default\n"
+    "                           $XDG_STATE_HOME/spot-connect/<AWS account>.json)\n"
+    "  --log FILE               API call log (default: beside the state file)\n"
+    "  --token-file FILE        Spot token (default: SPOTINST_TOKEN, then\n"
+    "                           ~/.spotinst/credentials)\n"
+    "  --spot-endpoint URL      Spot API (default https://api.spotinst.io,\n"
+    "                           or SPOT_CONNECT_SPOT_ENDPOINT)\n"
+    "  --profile P, --region R, --ca-bundle FILE, --connect-timeout S, --timeout S\n"
+    "                           AWS settings, as for whoami\n"
+    "  -v, --verbose            log every API call on stderr\n"
+    "  -h, --help               show this help\n"
+    "\n"
+    "Progress goes to stderr; the result is JSON on stdout:\n"
+    "  {\"spotAccountId\", \"externalId\", \"roleArn\", \"policyArn\", \"awsAccountId\",\n"
+    "   \"connected\"}\n"
+    "Exit status: 0 ok, 1 API failure, 2 bad input, 3 an answer is missing\n"
+    "(--yes, --role-arn, --external-id), 130 interrupted.\n";
+
+enum {
+    OPT_METHOD = CLI_EXTRA_OPTION,
+    OPT_ROLE_ARN,
+    OPT_EXTERNAL_ID,
+    OPT_ACCOUNT_NAME,
+    OPT_ROLE_NAME,
+    OPT_POLICY_NAME,
+    OPT_PARTITION,
+    OPT_PRINCIPAL,
+    OPT_BUNDLES,
+    OPT_POLICY_FILE,
+    OPT_NO_AUDIT,
+    OPT_WAIT,
+    OPT_YES,
+    OPT_FRESH,
+    OPT_STATE,
+    OPT_LOG,
+};
+
+static const struct option connect_options_table[] = {
+    {"method", required_argument, NULL, OPT_METHOD},
+    {"role-arn", required_argument, NULL, OPT_ROLE_ARN},
+    {"external-id", required_argument, NULL, OPT_EXTERNAL_ID},
+    {"spot-account-name", required_argument, NULL, OPT_ACCOUNT_NAME},
+    {"role-name", required_argument, NULL, OPT_ROLE_NAME},
+    {"policy-name", required_argument, NULL, OPT_POLICY_NAME},
+    {"partition", required_argument, NULL, OPT_PARTITION},
+    {"spot-principal", required_argument, NULL, OPT_PRINCIPAL},
+    {"bundles", required_argument, NULL, OPT_BUNDLES},
+    {"policy-file", required_argument, NULL, OPT_POLICY_FILE},
+    {"no-security-audit", no_argument, NULL, OPT_NO_AUDIT},
+    {"wait", required_argument, NULL, OPT_WAIT},
+    {"yes", no_argument, NULL, OPT_YES},
+    {"fresh", no_argument, NULL, OPT_FRESH},
+    {"state", required_argument, NULL, OPT_STATE},
+    {"log", required_argument, NULL, OPT_LOG},
+    CLI_SPOT_LONG_OPTIONS,
+    {NULL, 0, NULL, 0},
+};
+
+typedef struct connect_cli {
+    connect_options o;
+    cli_spot_options spot;
+    char *bundle_text; /* storage for o.bundles */
+    const char **bundles;
+    int yes;
+} connect_cli;
+
+static int set_method(connect_cli *c, const char *arg, const char *cmd)
+{
+    static const char *const names[] = {"automatic", "manual", "console"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(arg, names[i]) == 0) {
+            c->o.method = (connect_method)i;
+            return 0;
+        }
+    cli_usage_error(cmd, "--method must be automatic, manual or console, not '%s'", arg);
+    return -1;
+}
+
+/* "a,b,c" into o.bundles; the strings live in bundle_text. */
+static void set_bundles(connect_cli *c, const char *arg)
+{
+    free(c->bundle_text);
+    free(c->bundles);
+    c->bundle_text = xstrdup(arg);
+    c->bundles = xcalloc(strlen(arg) + 1, sizeof *c->bundles);
+    size_t n = 0;
+    for (char *save = NULL, *t = strtok_r(c->bundle_text, ",", &save); t;
+         t = strtok_r(NULL, ",", &save))
+        c->bundles[n++] = t;
+    c->o.bundles = c->bundles;
+    c->o.nbundles = n;
+}
+
+static int set_wait(connect_cli *c, const char *arg, const char *cmd)
+{
+    char *end;
+    double v = strtod(arg, &end);
+    if (end == arg || *end || v < 0 || v > 3600) {
+        cli_usage_error(cmd, "--wait takes seconds between 0 and 3600, not '%s'", arg);
+        return -1;
+    }
+    c->o.wait_seconds = v;
+    return 0;
+}
+
+static int on_option(void *ctx, int id, const char *arg, const char *cmd)
+{
+    connect_cli *c = ctx;
+    if (cli_spot_option(&c->spot, id, arg))
+        return 0;
+    switch (id) {
+    case OPT_METHOD: return set_method(c, arg, cmd);
+    case OPT_ROLE_ARN: c->o.role_arn = arg; return 0;
+    case OPT_EXTERNAL_ID: c->o.external_id = arg; return 0;
+    case OPT_ACCOUNT_NAME: c->o.spot_account_name = arg; return 0;
+    case OPT_ROLE_NAME: c->o.role_name = arg; return 0;
+    case OPT_POLICY_NAME: c->o.policy_name = arg; return 0;
+    case OPT_PARTITION: c->o.partition = arg; return 0;
+    case OPT_PRINCIPAL: c->o.spot_principal = arg; return 0;
+    case OPT_BUNDLES: set_bundles(c, arg); return 0;
+    case OPT_POLICY_FILE: c->o.policy_file = arg; return 0;
+    case OPT_NO_AUDIT: c->o.security_audit = 0; return 0;
+    case OPT_WAIT: return set_wait(c, arg, cmd);
+    case OPT_YES: c->yes = 1; return 0;
+    case OPT_FRESH: c->o.fresh = 1; return 0;
+    case OPT_STATE: c->o.state_path = arg; return 0;
+    case OPT_LOG: c->o.log_path = arg; return 0;
+    default: return -1;
+    }
+}
+
+static void progress_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    fprintf(stderr, "spot-connect: %s\n", line);
+}
+
+/* ---- plan output ---- */
+
+typedef struct plan_out {
+    int n;
+} plan_out;
+
+static void plan_write(void *ctx, const char *service, const char *call, const char *body)
+{
+    plan_out *p = ctx;
+    printf("%d. write %s %s\n", ++p->n, service, call);
+    if (body)
+        printf("   %s\n", body);
+}
+
+static void plan_read(void *ctx, const api_call_log *e)
+{
+    plan_out *p = ctx;
+    if (e->attempt == 1)
+        printf("%d. read  %s %s %s %s\n", ++p->n, e->service, e->action, e->method, e->url);
+}
+
+/* ---- running ---- */
+
+static void print_result(const connect_result *r)
+{
+    yajl_gen g = json_gen_new(1);
+    yajl_gen_map_open(g);
+    json_kv_str(g, "spotAccountId", r->spot_account_id);
+    json_kv_str(g, "externalId", r->external_id);
+    json_kv_str(g, "roleArn", r->role_arn);
+    json_kv_str(g, "policyArn", r->policy_arn);
+    json_kv_str(g, "awsAccountId", r->aws_account_id);
+    json_kv_bool(g, "connected", r->connected);
+    json_kv_str(g, "statePath", r->state_path);
+    json_kv_str(g, "logPath", r->log_path);
+    yajl_gen_map_close(g);
+    json_gen_finish(g, stdout);
+}
+
+static int confirm(const connect_cli *c, const char *what)
+{
+    if (c->yes || c->o.dry_run)
+        return 1;
+    if (!isatty(STDIN_FILENO))
+        return -1;
+    fprintf(stderr, "spot-connect: %s. Go ahead? [y/N] ", what);
+    char line[16];
+    return fgets(line, sizeof line, stdin) && (line[0] == 'y' || line[0] == 'Y') ? 1 : 0;
+}
+
+static const char *describe(const connect_cli *c);
+
+/* 1 to go on; otherwise says why not. No terminal and no --yes is a
+ * missing answer (exit 3), as is a "no". */
+static int confirmed(const connect_cli *c)
+{
+    int ok = confirm(c, describe(c));
+    if (ok < 0)
+        fputs("spot-connect: connect changes AWS and Spot: pass --yes to confirm when there is "
+              "no terminal to ask on\n",
+              stderr);
+    else if (!ok)
+        fputs("spot-connect: nothing was changed\n", stderr);
+    return ok > 0;
+}
+
+static const char *describe(const connect_cli *c)
+{
+    switch (c->o.method) {
+    case CONNECT_MANUAL:
+        return "this links a Spot account to the role you made (manual method)";
+    case CONNECT_CONSOLE:
+        return "this creates or updates the IAM policy and role Spot assumes (console method)";
+    default:
+        return "this creates or updates a Spot account, the IAM policy and the role Spot assumes";
+    }
+}
+
+static status_t open_clients(connect_cli *c, cli_aws_options *ao, journal *j, aws_session **aws,
+                             spot_auth *auth, spot_client **spot, sc_error *err)
+{
+    status_t st = cli_open_aws(ao, journal_call, j, aws, err);
+    /* The manual method can do without AWS credentials. */
+    if (st != ST_OK && c->o.method == CONNECT_MANUAL &&
+        (st == ST_NO_CREDENTIALS || st == ST_CREDENTIALS)) {
+        error_clear(err);
+        st = ST_OK;
+    }
+    if (st != ST_OK || c->o.method == CONNECT_CONSOLE)
+        return st;
+    st = cli_open_spot(&c->spot, ao, journal_call, j, auth, spot, err);
+    if (st == ST_OK && !*spot)
+        st = error_set(err, ST_MISSING_ANSWER,
+                       "no Spot token: set SPOTINST_TOKEN, use --token-file or "
+                       "~/.spotinst/credentials, or use --method console");
+    if (st == ST_OK && auth->account)
+        c->o.spot_account = auth->account;
+    return st;
+}
+
+static int run(connect_cli *c, cli_aws_options *ao, int dry_run)
+{
+    plan_out plan = {0};
+    journal *j = journal_new(dry_run ? plan_read : ao->verbose ? cli_log_call : NULL,
+                             dry_run ? (void *)&plan : NULL);
+    aws_session *aws = NULL;
+    spot_client *spot = NULL;
+    spot_auth auth = {0};
+    sc_error err;
+    error_clear(&err);
+    status_t st = open_clients(c, ao, j, &aws, &auth, &spot, &err);
+    connect_hooks hooks = {progress_line, plan_write, &plan};
+    connect_result r = {0};
+    if (st == ST_OK)
+        st = connect_run(&c->o, &hooks, aws, spot, j, &r, &err);
+    if (!dry_run && (st == ST_OK || st == ST_MISSING_ANSWER) && r.external_id)
+        print_result(&r);
+    int rc = st == ST_OK ? EXIT_OK : cli_report(dry_run ? "plan" : "connect", &err);
+    connect_result_free(&r);
+    spot_client_free(spot);
+    spot_auth_clear(&auth);
+    aws_session_free(aws);
+    journal_free(j);
+    return rc;
+}
+
+static int connect_main(int argc, char **argv, int dry_run)
+{
+    connect_cli c;
+    memset(&c, 0, sizeof c);
+    c.o.role_name = CONNECT_DEFAULT_ROLE;
+    c.o.policy_name = CONNECT_DEFAULT_POLICY;
+    c.o.security_audit = 1;
+    c.o.wait_seconds = CONNECT_DEFAULT_WAIT;
+    c.o.dry_run = dry_run;
+    cli_aws_options ao;
+    int rc = cli_parse(argc, argv, connect_options_table, on_option, &c, &ao, connect_usage);
+    if (rc == 0) {
+        ao.cancel = c.o.cancel = signals_install();
+        c.o.spot_account = c.spot.account;
+        rc = confirmed(&c) ? run(&c, &ao, dry_run) : EXIT_NO_ANSWER;
+    } else {
+        rc = rc > 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    free(c.bundle_text);
+    free(c.bundles);
+    return rc;
+}
+
+int cmd_connect(int argc, char **argv)
+{
+    return connect_main(argc, argv, 0);
+}
+
+int cmd_plan(int argc, char **argv)
+{
+    return connect_main(argc, argv, 1);
+}

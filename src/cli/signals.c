@@ -1,0 +1,25 @@
+#include "cli/signals.h"
+
+#include <signal.h>
+#include <string.h>
+
+static volatile int interrupted;
+
+static void on_signal(int sig)
+{
+    interrupted = 1;
+    /* The next one takes the default action: an impatient operator wins. */
+    signal(sig, SIG_DFL);
+}
+
+volatile int *signals_install(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    return &interrupted;
+}

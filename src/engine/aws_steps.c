@@ -1,0 +1,242 @@
+/* The AWS side of a connection: the managed policy, the role Spot assumes,
+ * and the attachments. Each step reads first and changes only what differs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/iam.h"
+#include "doc/policy.h"
+#include "doc/trust.h"
+#include "engine/engine.h"
+#include "util/backoff.h"
+#include "util/buf.h"
+#include "util/timeutil.h"
+#include "util/xalloc.h"
+
+#define IAM_MAX_POLICY_VERSIONS 5
+
+static char *iam_arn(const engine *e, const char *account, const char *kind, const char *name)
+{
+    buf_t b = BUF_INIT;
+    buf_printf(&b, "%siam::%s:%s/%s", e->part->arn_prefix, account, kind, name);
+    return buf_steal(&b);
+}
+
+/* ---- policy ---- */
+
+/* The oldest version that is not the default, to make room for a new one. */
+static const char *oldest_non_default(const iam_policy_versions *vs)
+{
+    const iam_policy_version *old = NULL;
+    for (size_t i = 0; i < vs->n; i++)
+        if (!vs->items[i].is_default && (!old || vs->items[i].create_date < old->create_date))
+            old = &vs->items[i];
+    return old ? old->version_id : NULL;
+}
+
+static status_t prune_versions(engine *e, const char *arn, sc_error *err)
+{
+    iam_policy_versions vs;
+    status_t st = iam_list_policy_versions(e->aws, arn, &vs, err);
+    if (st != ST_OK)
+        return st;
+    const char *victim = vs.n >= IAM_MAX_POLICY_VERSIONS ? oldest_non_default(&vs) : NULL;
+    if (victim && !eng_plan(e, "iam", "DeletePolicyVersion", victim)) {
+        eng_progress(e, "policy has %zu versions: deleting the oldest, %s", vs.n, victim);
+        st = iam_delete_policy_version(e->aws, arn, victim, err);
+    }
+    iam_policy_versions_free(&vs);
+    return st;
+}
+
+static status_t add_policy_version(engine *e, const char *arn, sc_error *err)
+{
+    status_t st = prune_versions(e, arn, err);
+    if (st != ST_OK || eng_plan(e, "iam", "CreatePolicyVersion SetAsDefault=true", e->policy_doc))
+        return st;
+    iam_policy_version v;
+    st = iam_create_policy_version(e->aws, arn, e->policy_doc, 1, &v, err);
+    if (st != ST_OK)
+        return st;
+    eng_progress(e, "policy %s updated to version %s", arn, v.version_id);
+    e->aws_changed = 1;
+    state_add_policy_version(&e->st, v.version_id);
+    iam_policy_version_free(&v);
+    return ST_OK;
+}
+
+/* The policy exists: make its default version the document we want. */
+static status_t converge_policy(engine *e, const iam_policy *p, sc_error *err)
+{
+    iam_policy_version v;
+    status_t st = iam_get_policy_version(e->aws, p->arn, p->default_version_id, &v, err);
+    if (st != ST_OK)
+        return st;
+    int same = v.document && policy_equal(v.document, e->policy_doc);
+    iam_policy_version_free(&v);
+    if (same) {
+        eng_progress(e, "policy %s is up to date", p->arn);
+        return ST_OK;
+    }
+    return add_policy_version(e, p->arn, err);
+}
+
+static status_t create_policy(engine *e, sc_error *err)
+{
+    const char *name = e->o->policy_name;
+    if (eng_plan(e, "iam", "CreatePolicy", e->policy_doc))
+        return ST_OK;
+    e->st.policy.pending = 1;
+    status_t st = eng_save(e, err);
+    iam_policy p;
+    if (st == ST_OK)
+        st = iam_create_policy(e->aws, name, e->policy_doc, "Spot by NetApp (spot-connect)", &p,
+                               err);
+    if (st != ST_OK)
+        return st;
+    e->st.policy.created = 1;
+    e->st.policy.pending = 0;
+    e->aws_changed = 1;
+    eng_progress(e, "created policy %s", p.arn);
+    iam_policy_free(&p);
+    return ST_OK;
+}
+
+status_t eng_policy(engine *e, sc_error *err)
+{
+    char *arn = iam_arn(e, e->caller_account, "policy", e->o->policy_name);
+    state_set(&e->st.policy.name, e->o->policy_name);
+    state_set(&e->st.policy.arn, arn);
+    iam_policy p;
+    status_t st = iam_get_policy(e->aws, arn, &p, err);
+    if (st == ST_OK) {
+        /* A create whose answer was lost last time was ours all the same. */
+        eng_claim_pending(&e->st.policy);
+        st = converge_policy(e, &p, err);
+        iam_policy_free(&p);
+    } else if (iam_is(err, "NoSuchEntity")) {
+        st = create_policy(e, err);
+    }
+    free(arn);
+    return st == ST_OK ? eng_reach(e, STEP_POLICY, err) : st;
+}
+
+/* ---- role ---- */
+
+/* IAM may not yet resolve a principal it has just seen; Terraform retries
+ * CreateRole on exactly this message. */
+static int invalid_principal(const sc_error *err)
+{
+    return iam_is(err, "MalformedPolicyDocument") && strstr(err->message, "Invalid principal");
+}
+
+static status_t create_role_retrying(engine *e, iam_role *r, sc_error *err)
+{
+    double deadline = time_monotonic() + e->o->wait_seconds;
+    for (int attempt = 1;; attempt++) {
+        status_t st = iam_create_role(e->aws, e->o->role_name, e->trust_doc,
+                                      "Lets Spot by NetApp manage this account (spot-connect)",
+                                      r, err);
+        if (st == ST_OK || !invalid_principal(err) || time_monotonic() > deadline)
+            return st;
+        backoff_pause(attempt < 4 ? 0.5 * attempt : 2.0);
+    }
+}
+
+static status_t create_role(engine *e, sc_error *err)
+{
+    if (eng_plan(e, "iam", "CreateRole", e->trust_doc)) {
+        char *arn = iam_arn(e, e->caller_account, "role", e->o->role_name);
+        state_set(&e->st.role.arn, arn);
+        free(arn);
+        return ST_OK;
+    }
+    e->st.role.pending = 1;
+    status_t st = eng_save(e, err);
+    iam_role r;
+    if (st == ST_OK)
+        st = create_role_retrying(e, &r, err);
+    if (st != ST_OK)
+        return st;
+    e->st.role.created = 1;
+    e->st.role.pending = 0;
+    e->aws_changed = 1;
+    state_set(&e->st.role.arn, r.arn);
+    eng_progress(e, "created role %s", r.arn);
+    iam_role_free(&r);
+    return ST_OK;
+}
+
+static status_t converge_role(engine *e, const iam_role *r, sc_error *err)
+{
+    state_set(&e->st.role.arn, r->arn);
+    if (r->trust_policy && policy_equal(r->trust_policy, e->trust_doc)) {
+        eng_progress(e, "role %s already trusts Spot with this External ID", r->arn);
+        return ST_OK;
+    }
+    if (eng_plan(e, "iam", "UpdateAssumeRolePolicy", e->trust_doc))
+        return ST_OK;
+    status_t st = iam_update_assume_role_policy(e->aws, e->o->role_name, e->trust_doc, err);
+    if (st == ST_OK) {
+        eng_progress(e, "role %s now trusts Spot with the current External ID", r->arn);
+        e->aws_changed = 1;
+    }
+    return st;
+}
+
+status_t eng_role(engine *e, sc_error *err)
+{
+    state_set(&e->st.role.name, e->o->role_name);
+    iam_role r;
+    status_t st = iam_get_role(e->aws, e->o->role_name, &r, err);
+    if (st == ST_OK) {
+        eng_claim_pending(&e->st.role);
+        st = converge_role(e, &r, err);
+        iam_role_free(&r);
+    } else if (iam_is(err, "NoSuchEntity")) {
+        st = create_role(e, err);
+    }
+    return st == ST_OK ? eng_reach(e, STEP_ROLE, err) : st;
+}
+
+/* ---- attachments ---- */
+
+static int has_arn(const iam_attached_policies *a, const char *arn)
+{
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->arns[i], arn) == 0)
+            return 1;
+    return 0;
+}
+
+static status_t attach_one(engine *e, const iam_attached_policies *a, const char *arn,
+                           int *attached_by_us, sc_error *err)
+{
+    if (has_arn(a, arn) || eng_plan(e, "iam", "AttachRolePolicy", arn))
+        return ST_OK;
+    status_t st = iam_attach_role_policy(e->aws, e->o->role_name, arn, err);
+    if (st == ST_OK) {
+        *attached_by_us = 1;
+        e->aws_changed = 1;
+        eng_progress(e, "attached %s to role %s", arn, e->o->role_name);
+    }
+    return st;
+}
+
+status_t eng_attach(engine *e, sc_error *err)
+{
+    iam_attached_policies a = {0};
+    status_t st = iam_list_attached_role_policies(e->aws, e->o->role_name, &a, err);
+    /* In a dry run the role may be one the plan would create. */
+    if (st != ST_OK && !(e->o->dry_run && iam_is(err, "NoSuchEntity")))
+        return st;
+    char *audit = NULL;
+    st = attach_one(e, &a, e->st.policy.arn, &e->st.policy_attached, err);
+    if (st == ST_OK && e->o->security_audit) {
+        audit = iam_arn(e, "aws", "policy", "SecurityAudit");
+        st = attach_one(e, &a, audit, &e->st.security_audit_attached, err);
+    }
+    free(audit);
+    iam_attached_policies_free(&a);
+    return st == ST_OK ? eng_reach(e, STEP_ATTACHED, err) : st;
+}

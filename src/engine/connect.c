@@ -1,0 +1,327 @@
+#include "engine/connect.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/sts.h"
+#include "doc/policy.h"
+#include "doc/trust.h"
+#include "engine/arn.h"
+#include "engine/engine.h"
+#include "util/buf.h"
+#include "util/xalloc.h"
+
+static const char *const method_names[] = {"automatic", "manual", "console"};
+
+void eng_progress(engine *e, const char *fmt, ...)
+{
+    buf_t b = BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    journal_note(e->j, "%s", buf_str(&b));
+    if (e->h && e->h->progress)
+        e->h->progress(e->h->ctx, buf_str(&b));
+    buf_free(&b);
+}
+
+int eng_plan(engine *e, const char *service, const char *call, const char *body)
+{
+    if (!e->o->dry_run)
+        return 0;
+    if (e->h && e->h->planned)
+        e->h->planned(e->h->ctx, service, call, body);
+    return 1;
+}
+
+status_t eng_check_cancel(const engine *e, sc_error *err)
+{
+    if (e->o->cancel && *e->o->cancel)
+        return error_set(err, ST_CANCELLED, "interrupted; the state is saved, run again to resume");
+    return ST_OK;
+}
+
+status_t eng_reach(engine *e, state_step step, sc_error *err)
+{
+    if (step > e->st.step)
+        e->st.step = step;
+    if (e->o->dry_run)
+        return eng_check_cancel(e, err);
+    journal_note(e->j, "step %s reached", state_step_name(step));
+    status_t st = state_save(&e->st, err);
+    return st == ST_OK ? eng_check_cancel(e, err) : st;
+}
+
+status_t eng_save(engine *e, sc_error *err)
+{
+    return e->o->dry_run ? ST_OK : state_save(&e->st, err);
+}
+
+void eng_claim_pending(state_item *it)
+{
+    if (it->pending) {
+        it->created = 1;
+        it->pending = 0;
+    }
+}
+
+/* ---- identity and partition ---- */
+
+static status_t pick_partition(engine *e, const char *from_creds, sc_error *err)
+{
+    const partition_info *want = e->o->partition ? partition_by_name(e->o->partition) : NULL;
+    if (e->o->partition && !want)
+        return error_set(err, ST_BAD_INPUT,
+                         "unknown partition '%s' (aws, aws-us-gov or aws-cn)", e->o->partition);
+    const partition_info *have = from_creds ? partition_by_name(from_creds) : NULL;
+    if (want && have && want != have)
+        return error_set(err, ST_BAD_INPUT,
+                         "--partition %s, but the AWS credentials are for partition %s",
+                         want->name, have->name);
+    e->part = want ? want : have ? have : partition_by_name("aws");
+    return ST_OK;
+}
+
+static status_t caller_identity(engine *e, sc_error *err)
+{
+    sts_identity id;
+    status_t st = sts_get_caller_identity(e->aws, &id, err);
+    if (st != ST_OK) {
+        error_prefix(err, "reading the AWS identity");
+        return st;
+    }
+    const partition_info *p = partition_for_arn(id.arn);
+    snprintf(e->caller_account, sizeof e->caller_account, "%s", id.account);
+    eng_progress(e, "AWS account %s, as %s", id.account, id.arn);
+    st = pick_partition(e, p ? p->name : NULL, err);
+    sts_identity_free(&id);
+    return st;
+}
+
+/* The manual path's role ARN, checked against what is known already. */
+static status_t check_role_arn(engine *e, sc_error *err)
+{
+    role_arn r;
+    const char *acct = e->caller_account[0] ? e->caller_account : NULL;
+    /* The partition is known from --partition or from the credentials. */
+    const char *part = e->o->partition || acct ? e->part->name : NULL;
+    status_t st = arn_parse_role(e->o->role_arn, part, acct, &r, err);
+    if (st != ST_OK)
+        return st;
+    if (!acct)
+        snprintf(e->caller_account, sizeof e->caller_account, "%s", r.account);
+    if (!e->o->partition)
+        e->part = partition_by_name(r.partition);
+    return ST_OK;
+}
+
+static status_t eng_identity(engine *e, sc_error *err)
+{
+    status_t st = e->aws ? caller_identity(e, err) : pick_partition(e, NULL, err);
+    if (st == ST_OK && e->o->method == CONNECT_MANUAL && e->o->role_arn)
+        st = check_role_arn(e, err);
+    if (st == ST_OK && !e->caller_account[0])
+        st = error_set(err, ST_MISSING_ANSWER,
+                       "without AWS credentials the manual method needs --role-arn, or --state "
+                       "FILE to keep track of the connection");
+    return st;
+}
+
+/* ---- state and log ---- */
+
+static status_t open_state(engine *e, sc_error *err)
+{
+    char *path = e->o->state_path ? xstrdup(e->o->state_path)
+                                  : state_default_path(e->caller_account);
+    status_t st = e->o->fresh ? ST_OK : state_load(path, &e->st, err);
+    if (e->o->fresh) {
+        memset(&e->st, 0, sizeof e->st);
+        e->st.path = xstrdup(path);
+    }
+    free(path);
+    if (st != ST_OK)
+        return st;
+    if (e->st.aws_account_id && strcmp(e->st.aws_account_id, e->caller_account) != 0)
+        return error_set(err, ST_BAD_INPUT,
+                         "state file %s belongs to AWS account %s, not %s (use --state or --fresh)",
+                         e->st.path, e->st.aws_account_id, e->caller_account);
+    state_set(&e->st.aws_account_id, e->caller_account);
+    state_set(&e->st.partition, e->part->name);
+    state_set(&e->st.method, method_names[e->o->method]);
+    if (e->st.external_id)
+        eng_progress(e, "resuming from %s (step %s)", e->st.path, state_step_name(e->st.step));
+    return ST_OK;
+}
+
+static status_t open_log(engine *e, sc_error *err)
+{
+    if (e->o->dry_run)
+        return ST_OK;
+    buf_t b = BUF_INIT;
+    if (e->o->log_path) {
+        buf_puts(&b, e->o->log_path);
+    } else {
+        const char *dot = strrchr(e->st.path, '.');
+        size_t stem = dot && strchr(dot, '/') == NULL ? (size_t)(dot - e->st.path)
+                                                       : strlen(e->st.path);
+        buf_append(&b, e->st.path, stem);
+        buf_puts(&b, ".log");
+    }
+    status_t st = state_save(&e->st, err); /* creates the directory too */
+    if (st == ST_OK)
+        st = journal_open(e->j, buf_str(&b), err);
+    buf_free(&b);
+    return st;
+}
+
+/* ---- documents ---- */
+
+static status_t build_documents(engine *e, sc_error *err)
+{
+    policy_options po = {e->part->name, e->o->bundles, e->o->nbundles, e->o->policy_file};
+    status_t st = policy_build(&po, &e->policy_doc, err);
+    char principal[13];
+    if (st == ST_OK)
+        st = trust_principal(e->part->name, e->o->spot_principal, principal, err);
+    const char *ext = e->st.external_id ? e->st.external_id : "EXTERNAL-ID-FROM-SPOT";
+    if (st == ST_OK)
+        st = trust_policy_build(e->part->name, principal, ext, &e->trust_doc, err);
+    return st;
+}
+
+/* ---- the plan ---- */
+
+static status_t run_spot_side(engine *e, sc_error *err)
+{
+    status_t st = eng_spot_account(e, err);
+    if (st == ST_OK)
+        st = eng_external_id(e, err);
+    return st;
+}
+
+static status_t run_aws_side(engine *e, sc_error *err)
+{
+    status_t st = ST_OK;
+    if (e->o->method == CONNECT_MANUAL) {
+        if (!e->o->role_arn)
+            return error_set(err, ST_MISSING_ANSWER,
+                             "create the role in the AWS console with External ID %s, then run "
+                             "again with --role-arn ARN",
+                             e->st.external_id ? e->st.external_id : "(see above)");
+        state_set(&e->st.role.arn, e->o->role_arn);
+        return eng_reach(e, STEP_ATTACHED, err);
+    }
+    /* Built again: the trust policy needs the External ID known by now. */
+    free(e->policy_doc);
+    free(e->trust_doc);
+    e->policy_doc = e->trust_doc = NULL;
+    st = build_documents(e, err);
+    if (st == ST_OK)
+        st = eng_policy(e, err);
+    if (st == ST_OK)
+        st = eng_role(e, err);
+    if (st == ST_OK)
+        st = eng_attach(e, err);
+    return st;
+}
+
+static status_t run_steps(engine *e, sc_error *err)
+{
+    status_t st = ST_OK;
+    if (e->o->method != CONNECT_MANUAL) {
+        /* Fail on bad documents or options before anything is created. */
+        st = build_documents(e, err);
+        if (st != ST_OK)
+            return st;
+    }
+    if (e->o->method != CONNECT_CONSOLE)
+        st = run_spot_side(e, err);
+    else
+        st = eng_external_id(e, err);
+    if (st == ST_OK)
+        st = run_aws_side(e, err);
+    if (st == ST_OK && e->o->method != CONNECT_CONSOLE)
+        st = eng_set_credentials(e, err);
+    if (st == ST_OK && e->o->method != CONNECT_CONSOLE)
+        st = eng_verify(e, err);
+    return st;
+}
+
+static char *dup_opt(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+static void fill_result(const engine *e, connect_result *out)
+{
+    out->aws_account_id = e->caller_account[0] ? xstrdup(e->caller_account) : NULL;
+    out->spot_account_id = dup_opt(e->st.spot_account.arn);
+    out->external_id = dup_opt(e->st.external_id);
+    out->role_arn = dup_opt(e->st.role.arn);
+    out->policy_arn = dup_opt(e->st.policy.arn);
+    out->state_path = dup_opt(e->st.path);
+    out->log_path = dup_opt(journal_path(e->j));
+    out->connected = e->st.connected;
+}
+
+/* What can be refused before any call is made. */
+static status_t check_options(const connect_options *o, sc_error *err)
+{
+    const partition_info *p = o->partition ? partition_by_name(o->partition) : NULL;
+    if (o->partition && !p)
+        return error_set(err, ST_BAD_INPUT, "unknown partition '%s' (aws, aws-us-gov or aws-cn)",
+                         o->partition);
+    int special = p && strcmp(p->name, "aws") != 0;
+    if (special && o->method != CONNECT_MANUAL && !o->spot_principal)
+        return error_set(err, ST_BAD_INPUT,
+                         "%s needs --spot-principal ACCOUNT: Spot's AWS account in that partition "
+                         "is not public; the Spot console shows it in the role step",
+                         p->name);
+    if (special && o->nbundles)
+        return error_set(err, ST_BAD_INPUT,
+                         "the policy cannot be customised in %s (full policy only): drop --bundles",
+                         p->name);
+    if (o->method == CONNECT_CONSOLE && !o->external_id)
+        return error_set(err, ST_MISSING_ANSWER,
+                         "the console method needs --external-id (the Spot console shows it in "
+                         "the role step)");
+    return ST_OK;
+}
+
+status_t connect_run(const connect_options *o, const connect_hooks *h, aws_session *aws,
+                     spot_client *spot, journal *j, connect_result *out, sc_error *err)
+{
+    engine e = {.o = o, .h = h, .aws = aws ? aws->client : NULL, .spot = spot, .j = j};
+    memset(out, 0, sizeof *out);
+    status_t st = check_options(o, err);
+    if (st == ST_OK)
+        st = eng_identity(&e, err);
+    if (st == ST_OK)
+        st = open_state(&e, err);
+    if (st == ST_OK)
+        st = open_log(&e, err);
+    if (st == ST_OK)
+        st = run_steps(&e, err);
+    if (st != ST_OK)
+        journal_note(j, "stopped: %s", err->message);
+    fill_result(&e, out);
+    state_free(&e.st);
+    free(e.policy_doc);
+    free(e.trust_doc);
+    return st;
+}
+
+void connect_result_free(connect_result *r)
+{
+    free(r->aws_account_id);
+    free(r->spot_account_id);
+    free(r->external_id);
+    free(r->role_arn);
+    free(r->policy_arn);
+    free(r->state_path);
+    free(r->log_path);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,47 @@
+/* Internals shared by the engine's step files; not for other modules. */
+#ifndef SC_ENGINE_H
+#define SC_ENGINE_H
+
+#include "aws/client.h"
+#include "aws/partition.h"
+#include "engine/connect.h"
+#include "engine/state.h"
+
+typedef struct engine {
+    const connect_options *o;
+    const connect_hooks *h;
+    aws_client *aws; /* NULL: manual without credentials */
+    spot_client *spot;
+    journal *j;
+    conn_state st;
+    const partition_info *part;
+    char caller_account[13]; /* "" when unknown */
+    char *policy_doc;
+    char *trust_doc;
+    int aws_changed; /* this run changed IAM: Spot may need to wait for it */
+} engine;
+
+void eng_progress(engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* In a dry run, reports the call and returns 1: the caller must not make it. */
+int eng_plan(engine *e, const char *service, const char *call, const char *body);
+/* Saves the state and notes the step reached. */
+status_t eng_reach(engine *e, state_step step, sc_error *err);
+/* Saves the state as it is (before a create whose answer may be lost). */
+status_t eng_save(engine *e, sc_error *err);
+status_t eng_check_cancel(const engine *e, sc_error *err);
+/* A create sent by an earlier run whose answer was lost was ours all the
+ * same: now that the item is found, claim it. */
+void eng_claim_pending(state_item *it);
+
+/* aws_steps.c */
+status_t eng_policy(engine *e, sc_error *err);
+status_t eng_role(engine *e, sc_error *err);
+status_t eng_attach(engine *e, sc_error *err);
+
+/* spot_steps.c */
+status_t eng_spot_account(engine *e, sc_error *err);
+status_t eng_external_id(engine *e, sc_error *err);
+status_t eng_set_credentials(engine *e, sc_error *err);
+status_t eng_verify(engine *e, sc_error *err);
+
+#endif

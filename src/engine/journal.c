@@ -1,0 +1,108 @@
+#include "engine/journal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/buf.h"
+#include "util/timeutil.h"
+#include "util/xalloc.h"
+
+struct journal {
+    FILE *f;
+    char *path;
+    buf_t pending; /* lines written before the file was opened */
+    api_log_fn next;
+    void *next_ctx;
+};
+
+journal *journal_new(api_log_fn next, void *next_ctx)
+{
+    journal *j = xcalloc(1, sizeof *j);
+    j->next = next;
+    j->next_ctx = next_ctx;
+    return j;
+}
+
+static void journal_line(journal *j, const char *line)
+{
+    char now[21];
+    time_format_iso8601(time(NULL), now);
+    if (j->f) {
+        fprintf(j->f, "%s %s\n", now, line);
+        fflush(j->f);
+    } else {
+        buf_printf(&j->pending, "%s %s\n", now, line);
+    }
+}
+
+status_t journal_open(journal *j, const char *path, sc_error *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
+        return error_set(err, ST_IO, "cannot open log file %s: %s", path, strerror(errno));
+    }
+    if (j->f)
+        fclose(j->f);
+    j->f = f;
+    free(j->path);
+    j->path = xstrdup(path);
+    fputs(buf_str(&j->pending), f);
+    fflush(f);
+    buf_free(&j->pending);
+    return ST_OK;
+}
+
+const char *journal_path(const journal *j)
+{
+    return j->path;
+}
+
+void journal_call(void *ctx, const api_call_log *e)
+{
+    journal *j = ctx;
+    buf_t b = BUF_INIT;
+    buf_printf(&b, "call %s %s %s %s -> %ld in %.3fs", e->service, e->action, e->method, e->url,
+               e->http_status, e->seconds);
+    if (e->request_id)
+        buf_printf(&b, " request=%s", e->request_id);
+    if (e->error_code)
+        buf_printf(&b, " error=%s", e->error_code);
+    if (e->attempt > 1)
+        buf_printf(&b, " attempt=%d", e->attempt);
+    journal_line(j, buf_str(&b));
+    buf_free(&b);
+    if (j->next)
+        j->next(j->next_ctx, e);
+}
+
+void journal_note(journal *j, const char *fmt, ...)
+{
+    buf_t b = BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    journal_line(j, buf_str(&b));
+    buf_free(&b);
+}
+
+void journal_free(journal *j)
+{
+    if (!j)
+        return;
+    if (j->f)
+        fclose(j->f);
+    free(j->path);
+    buf_free(&j->pending);
+    free(j);
+}

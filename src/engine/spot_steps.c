@@ -1,0 +1,269 @@
+/* The Spot side of a connection: the Spot account, the External ID, and
+ * handing the role to Spot while IAM propagates. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "doc/trust.h"
+#include "engine/engine.h"
+#include "util/backoff.h"
+#include "util/buf.h"
+#include "util/json.h"
+#include "util/timeutil.h"
+#include "util/xalloc.h"
+
+#define PLANNED_ACCOUNT "act-(to be created)"
+#define UNCHANGED_WINDOW 15.0
+
+static void use_account(engine *e, const char *id, const char *name, const char *why)
+{
+    state_set(&e->st.spot_account.arn, id);
+    if (name)
+        state_set(&e->st.spot_account.name, name);
+    eng_progress(e, "Spot account %s%s%s%s", id, name ? " (" : "", name ? name : "",
+                 name ? ")" : "");
+    eng_progress(e, "  %s", why);
+}
+
+/* The first account listed, or with a name: the first unconnected one of
+ * that name (names are not unique in Spot). */
+static const spot_account *pick(const spot_accounts *as, const char *name)
+{
+    for (size_t i = 0; i < as->n; i++) {
+        const spot_account *a = &as->items[i];
+        if (!name)
+            return a;
+        if (a->name && strcmp(a->name, name) == 0 && !a->provider_external_id)
+            return a;
+    }
+    return NULL;
+}
+
+/* An account listed with cloudAccountId (linked to this AWS account), or
+ * else an unconnected one with the wanted name. */
+static status_t find_account(engine *e, const char *name, int *found, sc_error *err)
+{
+    spot_accounts as;
+    *found = 0;
+    status_t st = spot_list_accounts(e->spot, e->caller_account, &as, err);
+    const spot_account *a = st == ST_OK ? pick(&as, NULL) : NULL;
+    if (a) {
+        use_account(e, a->id, a->name, "already linked to this AWS account: reusing it");
+        *found = 1;
+    }
+    if (st == ST_OK)
+        spot_accounts_free(&as);
+    if (st != ST_OK || *found)
+        return st;
+    st = spot_list_accounts(e->spot, NULL, &as, err);
+    a = st == ST_OK ? pick(&as, name) : NULL;
+    if (a) {
+        use_account(e, a->id, a->name, "an unconnected account of that name: reusing it");
+        *found = 1;
+    }
+    if (st == ST_OK)
+        spot_accounts_free(&as);
+    return st;
+}
+
+static status_t create_account(engine *e, const char *name, sc_error *err)
+{
+    buf_t body = BUF_INIT;
+    buf_printf(&body, "{\"account\":{\"name\":\"%s\"}}", name);
+    int planned = eng_plan(e, "spot", "POST /setup/account", buf_str(&body));
+    buf_free(&body);
+    if (planned) {
+        state_set(&e->st.spot_account.arn, PLANNED_ACCOUNT);
+        return ST_OK;
+    }
+    state_set(&e->st.spot_account.name, name);
+    e->st.spot_account.pending = 1;
+    status_t st = eng_save(e, err);
+    spot_account a;
+    if (st == ST_OK)
+        st = spot_create_account(e->spot, name, &a, err);
+    if (st != ST_OK)
+        return st;
+    e->st.spot_account.created = 1;
+    e->st.spot_account.pending = 0;
+    use_account(e, a.id, a.name, "created");
+    spot_account_free(&a);
+    return ST_OK;
+}
+
+static char *default_account_name(const engine *e)
+{
+    buf_t b = BUF_INIT;
+    buf_printf(&b, "aws-%s", e->caller_account);
+    return buf_steal(&b);
+}
+
+status_t eng_spot_account(engine *e, sc_error *err)
+{
+    const char *want = e->o->spot_account;
+    const char *saved = e->st.spot_account.arn;
+    if (saved && (!want || strcmp(want, saved) == 0)) {
+        eng_progress(e, "Spot account %s (from the saved state)", saved);
+        return eng_reach(e, STEP_SPOT_ACCOUNT, err);
+    }
+    if (want) {
+        state_item_clear(&e->st.spot_account);
+        use_account(e, want, NULL, "as given with --spot-account");
+        return eng_reach(e, STEP_SPOT_ACCOUNT, err);
+    }
+    char *name = e->o->spot_account_name ? xstrdup(e->o->spot_account_name)
+                                         : default_account_name(e);
+    int found;
+    status_t st = find_account(e, name, &found, err);
+    if (st == ST_OK && found)
+        eng_claim_pending(&e->st.spot_account);
+    else if (st == ST_OK)
+        st = create_account(e, name, err);
+    free(name);
+    return st == ST_OK ? eng_reach(e, STEP_SPOT_ACCOUNT, err) : st;
+}
+
+/* ---- External ID ---- */
+
+static status_t console_external_id(engine *e, sc_error *err)
+{
+    const char *given = e->o->external_id;
+    if (!given)
+        return error_set(err, ST_MISSING_ANSWER,
+                         "the console method needs --external-id (the Spot console shows it in "
+                         "the role step)");
+    char *probe = NULL;
+    status_t st = trust_policy_build(e->part->name, TRUST_SPOT_ACCOUNT_AWS, given, &probe, err);
+    free(probe);
+    if (st != ST_OK)
+        return st;
+    if (e->st.external_id && strcmp(e->st.external_id, given) != 0)
+        eng_progress(e, "the External ID differs from the saved one: using the new one");
+    state_set(&e->st.external_id, given);
+    return eng_reach(e, STEP_EXTERNAL_ID, err);
+}
+
+status_t eng_external_id(engine *e, sc_error *err)
+{
+    if (e->o->method == CONNECT_CONSOLE)
+        return console_external_id(e, err);
+    if (e->st.external_id) {
+        eng_progress(e, "External ID %s (saved; never generated twice)", e->st.external_id);
+        return eng_reach(e, STEP_EXTERNAL_ID, err);
+    }
+    buf_t call = BUF_INIT;
+    buf_printf(&call, "POST /setup/credentials/aws/externalId?accountId=%s",
+               e->st.spot_account.arn);
+    int planned = eng_plan(e, "spot", buf_str(&call), NULL);
+    buf_free(&call);
+    if (planned)
+        return ST_OK;
+    char *id = NULL;
+    status_t st = spot_generate_external_id(e->spot, e->st.spot_account.arn, &id, err);
+    if (st != ST_OK)
+        return st;
+    state_set(&e->st.external_id, id);
+    eng_progress(e, "External ID %s generated by Spot (saved before any AWS change)", id);
+    free(id);
+    return eng_reach(e, STEP_EXTERNAL_ID, err);
+}
+
+/* ---- credentials ---- */
+
+/* Spot assumes the role at once; a new role takes seconds to propagate.
+ * Poll every second while propagation is usual (IAM: 2-30 s), so the
+ * connection completes within about a second of it; then back off towards
+ * 5 s so a long wait does not hammer the API. */
+static double propagation_delay(int attempt, double elapsed)
+{
+    if (elapsed < 45.0)
+        return 1.0;
+    double d = 1.0;
+    for (int i = 1; i < attempt && d < 5.0; i++)
+        d *= 2;
+    return d < 5.0 ? d : 5.0;
+}
+
+static int propagation_error(const sc_error *err)
+{
+    return err->status == ST_SPOT && err->http_status == 400;
+}
+
+static status_t give_up(engine *e, double waited, sc_error *err)
+{
+    char why[sizeof err->message];
+    snprintf(why, sizeof why, "%s", err->message);
+    return error_set(err, ST_SPOT,
+                     "Spot could not use role %s after %.0f s: %s (IAM may still be "
+                     "propagating: run again to keep waiting, or raise --wait)",
+                     e->st.role.arn, waited, why);
+}
+
+static status_t plan_credentials(engine *e)
+{
+    buf_t call = BUF_INIT, body = BUF_INIT;
+    buf_printf(&call, "POST /setup/credentials/aws?accountId=%s", e->st.spot_account.arn);
+    buf_printf(&body, "{\"credentials\":{\"iamRole\":\"%s\"}}", e->st.role.arn);
+    eng_plan(e, "spot", buf_str(&call), buf_str(&body));
+    buf_free(&call);
+    buf_free(&body);
+    return ST_OK;
+}
+
+/* How long a refusal may be IAM propagating: the whole --wait after a change
+ * to the role (ours, or one made by hand for the manual method); otherwise a
+ * refusal is most likely final, so only briefly. */
+static double propagation_window(const engine *e)
+{
+    int fresh_role = e->aws_changed || e->o->method == CONNECT_MANUAL;
+    double w = e->o->wait_seconds;
+    return fresh_role || w < UNCHANGED_WINDOW ? w : UNCHANGED_WINDOW;
+}
+
+status_t eng_set_credentials(engine *e, sc_error *err)
+{
+    if (e->o->dry_run)
+        return plan_credentials(e);
+    double start = time_monotonic(), window = propagation_window(e);
+    for (int attempt = 1;; attempt++) {
+        status_t st = spot_set_credentials(e->spot, e->st.spot_account.arn, e->st.role.arn, err);
+        double elapsed = time_monotonic() - start;
+        if (st == ST_OK) {
+            eng_progress(e, "Spot accepted role %s after %.1f s", e->st.role.arn, elapsed);
+            return eng_reach(e, STEP_CREDENTIALS, err);
+        }
+        if (!propagation_error(err))
+            return st;
+        if (elapsed >= window)
+            return give_up(e, elapsed, err);
+        if (attempt == 1)
+            eng_progress(e, "waiting for IAM to propagate (Spot says: %s)", err->message);
+        double d = propagation_delay(attempt, elapsed);
+        if (elapsed + d > window)
+            d = window - elapsed;
+        backoff_pause(d);
+        if (eng_check_cancel(e, err) != ST_OK)
+            return err->status;
+    }
+}
+
+status_t eng_verify(engine *e, sc_error *err)
+{
+    if (e->o->dry_run)
+        return ST_OK;
+    char *role = NULL;
+    status_t st = spot_read_credentials(e->spot, e->st.spot_account.arn, &role, err);
+    if (st != ST_OK)
+        return st;
+    int same = role && strcmp(role, e->st.role.arn) == 0;
+    if (!same)
+        st = error_set(err, ST_SPOT, "Spot reports role %s for %s, expected %s",
+                       role ? role : "(none)", e->st.spot_account.arn, e->st.role.arn);
+    free(role);
+    if (st != ST_OK)
+        return st;
+    e->st.connected = 1;
+    eng_progress(e, "connected: Spot account %s uses role %s", e->st.spot_account.arn,
+                 e->st.role.arn);
+    return eng_reach(e, STEP_VERIFIED, err);
+}

@@ -1,0 +1,281 @@
+#include "engine/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <yajl/yajl_tree.h>
+
+#include "util/buf.h"
+#include "util/file.h"
+#include "util/json.h"
+#include "util/timeutil.h"
+#include "util/xalloc.h"
+
+#define STATE_MAX_FILE (1024 * 1024)
+
+static const char *const step_names[STEP__COUNT] = {
+    "start",  "identity", "spot-account", "external-id", "policy",
+    "role",   "attached", "credentials",  "verified",
+};
+
+const char *state_step_name(state_step s)
+{
+    return s >= 0 && s < STEP__COUNT ? step_names[s] : "start";
+}
+
+static state_step step_from_name(const char *name)
+{
+    for (int i = 0; name && i < STEP__COUNT; i++)
+        if (strcmp(step_names[i], name) == 0)
+            return (state_step)i;
+    return STEP_START;
+}
+
+char *state_dir(void)
+{
+    buf_t b = BUF_INIT;
+    const char *xdg = getenv("XDG_STATE_HOME");
+    const char *home = getenv("HOME");
+    if (xdg && xdg[0] == '/')
+        buf_printf(&b, "%s/spot-connect", xdg);
+    else
+        buf_printf(&b, "%s/.local/state/spot-connect", home && *home ? home : ".");
+    return buf_steal(&b);
+}
+
+char *state_default_path(const char *aws_account_id)
+{
+    char *dir = state_dir();
+    buf_t b = BUF_INIT;
+    buf_printf(&b, "%s/%s.json", dir, aws_account_id);
+    free(dir);
+    return buf_steal(&b);
+}
+
+void state_set(char **field, const char *value)
+{
+    char *copy = value ? xstrdup(value) : NULL;
+    free(*field);
+    *field = copy;
+}
+
+void state_add_policy_version(conn_state *st, const char *version_id)
+{
+    st->policy_versions =
+        xrealloc(st->policy_versions, (st->npolicy_versions + 1) * sizeof *st->policy_versions);
+    st->policy_versions[st->npolicy_versions++] = xstrdup(version_id);
+}
+
+void state_item_clear(state_item *it)
+{
+    free(it->name);
+    free(it->arn);
+    memset(it, 0, sizeof *it);
+}
+
+void state_free(conn_state *st)
+{
+    free(st->path);
+    free(st->method);
+    free(st->partition);
+    free(st->aws_account_id);
+    free(st->external_id);
+    state_item_clear(&st->spot_account);
+    state_item_clear(&st->policy);
+    state_item_clear(&st->role);
+    for (size_t i = 0; i < st->npolicy_versions; i++)
+        free(st->policy_versions[i]);
+    free(st->policy_versions);
+    memset(st, 0, sizeof *st);
+}
+
+/* ---- reading ---- */
+
+static char *get_str(yajl_val obj, const char *key)
+{
+    const char *path[] = {key, NULL};
+    yajl_val v = yajl_tree_get(obj, path, yajl_t_string);
+    return v ? xstrdup(YAJL_GET_STRING(v)) : NULL;
+}
+
+static int get_bool(yajl_val obj, const char *key)
+{
+    const char *path[] = {key, NULL};
+    return YAJL_IS_TRUE(yajl_tree_get(obj, path, yajl_t_any));
+}
+
+static void read_item(yajl_val root, const char *key, const char *id_key, state_item *it)
+{
+    const char *path[] = {key, NULL};
+    yajl_val obj = yajl_tree_get(root, path, yajl_t_object);
+    if (!obj)
+        return;
+    it->name = get_str(obj, "name");
+    it->arn = get_str(obj, id_key);
+    it->created = get_bool(obj, "created");
+    it->pending = get_bool(obj, "pending");
+}
+
+static void read_versions(yajl_val root, conn_state *st)
+{
+    const char *path[] = {"policy", "versionsAdded", NULL};
+    yajl_val arr = yajl_tree_get(root, path, yajl_t_array);
+    for (size_t i = 0; arr && i < YAJL_GET_ARRAY(arr)->len; i++)
+        if (YAJL_IS_STRING(YAJL_GET_ARRAY(arr)->values[i]))
+            state_add_policy_version(st, YAJL_GET_STRING(YAJL_GET_ARRAY(arr)->values[i]));
+}
+
+static void read_state(yajl_val root, conn_state *st)
+{
+    st->method = get_str(root, "method");
+    st->partition = get_str(root, "partition");
+    st->aws_account_id = get_str(root, "awsAccountId");
+    st->external_id = get_str(root, "externalId");
+    read_item(root, "spotAccount", "id", &st->spot_account);
+    read_item(root, "policy", "arn", &st->policy);
+    read_item(root, "role", "arn", &st->role);
+    read_versions(root, st);
+    st->policy_attached = get_bool(root, "policyAttached");
+    st->security_audit_attached = get_bool(root, "securityAuditAttached");
+    st->connected = get_bool(root, "connected");
+    char *step = get_str(root, "step");
+    st->step = step_from_name(step);
+    free(step);
+}
+
+status_t state_load(const char *path, conn_state *st, sc_error *err)
+{
+    memset(st, 0, sizeof *st);
+    st->path = xstrdup(path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT)
+        return ST_OK;
+    if (fd < 0)
+        return error_set(err, ST_IO, "cannot read state file %s: %s", path, strerror(errno));
+    char *text = NULL;
+    int e = file_read_all(fd, STATE_MAX_FILE, &text, NULL);
+    close(fd);
+    if (e)
+        return error_set(err, ST_IO, "cannot read state file %s: %s", path, strerror(e));
+    char why[160];
+    yajl_val root = yajl_tree_parse(text, why, sizeof why);
+    free(text);
+    if (!root || !YAJL_IS_OBJECT(root)) {
+        yajl_tree_free(root);
+        return error_set(err, ST_CONFIG,
+                         "state file %s is not valid JSON; move it away or use --fresh", path);
+    }
+    read_state(root, st);
+    yajl_tree_free(root);
+    return ST_OK;
+}
+
+/* ---- writing ---- */
+
+static void write_item(yajl_gen g, const char *key, const char *id_key, const state_item *it)
+{
+    json_key(g, key);
+    yajl_gen_map_open(g);
+    json_kv_str(g, "name", it->name);
+    json_kv_str(g, id_key, it->arn);
+    json_kv_bool(g, "created", it->created);
+    json_kv_bool(g, "pending", it->pending);
+}
+
+static void write_state(yajl_gen g, const conn_state *st)
+{
+    char now[21];
+    time_format_iso8601(time(NULL), now);
+    yajl_gen_map_open(g);
+    json_kv_int(g, "version", 1);
+    json_kv_str(g, "method", st->method);
+    json_kv_str(g, "partition", st->partition);
+    json_kv_str(g, "awsAccountId", st->aws_account_id);
+    json_kv_str(g, "externalId", st->external_id);
+    json_kv_str(g, "step", state_step_name(st->step));
+    json_kv_bool(g, "connected", st->connected);
+    write_item(g, "spotAccount", "id", &st->spot_account);
+    yajl_gen_map_close(g);
+    write_item(g, "policy", "arn", &st->policy);
+    json_key(g, "versionsAdded");
+    yajl_gen_array_open(g);
+    for (size_t i = 0; i < st->npolicy_versions; i++)
+        json_str(g, st->policy_versions[i]);
+    yajl_gen_array_close(g);
+    yajl_gen_map_close(g);
+    write_item(g, "role", "arn", &st->role);
+    yajl_gen_map_close(g);
+    json_kv_bool(g, "policyAttached", st->policy_attached);
+    json_kv_bool(g, "securityAuditAttached", st->security_audit_attached);
+    json_kv_str(g, "updatedAt", now);
+    yajl_gen_map_close(g);
+}
+
+/* mkdir -p for the state directory, private to the user. */
+static int make_parent_dirs(const char *path)
+{
+    char *dir = xstrdup(path);
+    for (char *p = dir + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+            free(dir);
+            return -1;
+        }
+        *p = '/';
+    }
+    free(dir);
+    return 0;
+}
+
+static int write_all(int fd, const unsigned char *data, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+status_t state_save(const conn_state *st, sc_error *err)
+{
+    if (make_parent_dirs(st->path) < 0)
+        return error_set(err, ST_IO, "cannot create the directory of %s: %s", st->path,
+                         strerror(errno));
+    buf_t tmp = BUF_INIT;
+    buf_printf(&tmp, "%s.tmp.%d", st->path, (int)getpid());
+    int fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        error_set(err, ST_IO, "cannot write state file %s: %s", tmp.data, strerror(errno));
+        buf_free(&tmp);
+        return ST_IO;
+    }
+    yajl_gen g = json_gen_new(1);
+    write_state(g, st);
+    const unsigned char *text;
+    size_t len;
+    yajl_gen_get_buf(g, &text, &len);
+    int bad = write_all(fd, text, len) < 0 || write_all(fd, (const unsigned char *)"\n", 1) < 0 ||
+              fsync(fd) < 0;
+    bad |= close(fd) < 0;
+    yajl_gen_free(g);
+    if (bad || rename(tmp.data, st->path) < 0) {
+        error_set(err, ST_IO, "cannot write state file %s: %s", st->path, strerror(errno));
+        unlink(tmp.data);
+        buf_free(&tmp);
+        return ST_IO;
+    }
+    buf_free(&tmp);
+    return ST_OK;
+}

@@ -1,0 +1,69 @@
+/* The state of one connection, kept in a JSON file so that any run can be
+ * interrupted and resumed: what exists, what this tool created, and the
+ * External ID, which must never be generated twice. No secrets. */
+#ifndef SC_STATE_H
+#define SC_STATE_H
+
+#include <stddef.h>
+
+#include "util/error.h"
+
+typedef enum state_step {
+    STEP_START = 0,
+    STEP_IDENTITY,    /* the AWS account is known */
+    STEP_SPOT_ACCOUNT,
+    STEP_EXTERNAL_ID, /* saved before any AWS change */
+    STEP_POLICY,
+    STEP_ROLE,
+    STEP_ATTACHED,
+    STEP_CREDENTIALS, /* Spot accepted the role */
+    STEP_VERIFIED,
+    STEP__COUNT
+} state_step;
+
+/* Something this tool may create: a create that was sent but whose answer
+ * was lost is "pending", so a re-run that finds it can claim it. */
+typedef struct state_item {
+    char *name;
+    char *arn; /* or Spot account ID */
+    int created; /* by this tool */
+    int pending; /* a create was sent, outcome unknown */
+} state_item;
+
+typedef struct conn_state {
+    char *path;
+    char *method; /* "automatic", "manual", "console" */
+    char *partition;
+    char *aws_account_id;
+    char *external_id;
+    state_item spot_account;
+    state_item policy;
+    state_item role;
+    char **policy_versions; /* versions this tool added to an existing policy */
+    size_t npolicy_versions;
+    int policy_attached;         /* attached by this tool */
+    int security_audit_attached; /* attached by this tool */
+    int connected;
+    state_step step;
+} conn_state;
+
+const char *state_step_name(state_step s);
+
+/* $XDG_STATE_HOME/spot-connect (default ~/.local/state/spot-connect). */
+char *state_dir(void);
+/* The default file for a connection: <dir>/<aws account>.json. */
+char *state_default_path(const char *aws_account_id);
+
+/* Loads path; a missing file gives an empty state (ST_OK). A file that
+ * cannot be parsed is ST_CONFIG naming it: it is never overwritten blindly. */
+status_t state_load(const char *path, conn_state *st, sc_error *err);
+/* Writes atomically (temporary file, fsync, rename), mode 0600, creating the
+ * directory (0700) when needed. */
+status_t state_save(const conn_state *st, sc_error *err);
+/* Sets *field to a copy of value (NULL allowed), freeing the old one. */
+void state_set(char **field, const char *value);
+void state_item_clear(state_item *it);
+void state_add_policy_version(conn_state *st, const char *version_id);
+void state_free(conn_state *st);
+
+#endif

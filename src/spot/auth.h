@@ -1,0 +1,25 @@
+/* Where the Spot token and account come from, first found wins:
+ * --token-file, SPOTINST_TOKEN, then the Spot credentials file
+ * (SPOTINST_SHARED_CREDENTIALS_FILE or ~/.spotinst/credentials, profile
+ * SPOTINST_PROFILE or "default"; INI `token=`/`account=` or the older YAML
+ * form). The account: --spot-account, SPOTINST_ACCOUNT, then the file. */
+#ifndef SC_SPOT_AUTH_H
+#define SC_SPOT_AUTH_H
+
+#include "util/error.h"
+
+typedef struct spot_auth {
+    char *token;     /* secret; NULL when none was found */
+    char *account;   /* "act-..." or NULL */
+    char source[96]; /* "--token-file", "SPOTINST_TOKEN", "~/.spotinst/credentials [default]" */
+} spot_auth;
+
+/* token_file and account may be NULL. No token found is not an error here
+ * (out->token stays NULL): the console method works without one. A named
+ * file or profile that cannot be read is ST_CONFIG, with a reason that never
+ * quotes the token. */
+status_t spot_auth_resolve(const char *token_file, const char *account, spot_auth *out,
+                           sc_error *err);
+void spot_auth_clear(spot_auth *a); /* wipes the token */
+
+#endif

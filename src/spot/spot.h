@@ -1,0 +1,64 @@
+/* The Spot API calls that connect an AWS account (api.spotinst.io, JSON
+ * over HTTPS, "Authorization: Bearer <token>"). Errors come back as ST_SPOT
+ * with err->code/message from response.errors[0], err->request_id from
+ * request.id and err->http_status. */
+#ifndef SC_SPOT_H
+#define SC_SPOT_H
+
+#include <stddef.h>
+
+#include "net/calllog.h"
+#include "net/http.h"
+#include "util/error.h"
+
+#define SPOT_DEFAULT_ENDPOINT "https://api.spotinst.io"
+
+typedef struct spot_config {
+    const char *endpoint; /* base URL; NULL = SPOT_DEFAULT_ENDPOINT */
+    const char *token;    /* secret; sent only in the Authorization header */
+    http_options http;
+    int max_attempts; /* 0 = 3 */
+    api_log_fn log;   /* every call, secret-free */
+    void *log_ctx;
+} spot_config;
+
+typedef struct spot_client spot_client;
+
+typedef struct spot_account {
+    char *id; /* "act-..." ("id" on create, "accountId" on list) */
+    char *name;
+    char *organization_id;      /* string or number in the answer; kept as text */
+    char *provider_external_id; /* the connected AWS account number; NULL until connected */
+    char *cloud_provider;       /* NULL until connected */
+} spot_account;
+
+typedef struct spot_accounts {
+    spot_account *items;
+    size_t n;
+} spot_accounts;
+
+/* Copies the strings of cfg. */
+spot_client *spot_client_new(const spot_config *cfg);
+void spot_client_free(spot_client *c);
+
+/* GET /setup/account[?cloudAccountId=...]. */
+status_t spot_list_accounts(spot_client *c, const char *cloud_account_id, spot_accounts *out,
+                            sc_error *err);
+/* POST /setup/account {"account":{"name":...}}. */
+status_t spot_create_account(spot_client *c, const char *name, spot_account *out, sc_error *err);
+/* DELETE /setup/account/{id}. */
+status_t spot_delete_account(spot_client *c, const char *account_id, sc_error *err);
+/* POST /setup/credentials/aws/externalId?accountId=... ; each call makes a NEW id. */
+status_t spot_generate_external_id(spot_client *c, const char *account_id, char **external_id,
+                                   sc_error *err);
+/* POST /setup/credentials/aws?accountId=... {"credentials":{"iamRole":ARN}}. */
+status_t spot_set_credentials(spot_client *c, const char *account_id, const char *role_arn,
+                              sc_error *err);
+/* GET /setup/credentials/aws?accountId=... ; *role_arn NULL when none is set. */
+status_t spot_read_credentials(spot_client *c, const char *account_id, char **role_arn,
+                               sc_error *err);
+
+void spot_account_free(spot_account *a);
+void spot_accounts_free(spot_accounts *as);
+
+#endif
