@@ -219,8 +219,8 @@ static void log_attempt(const aws_client *c, const aws_endpoint *ep, const char 
 }
 
 static status_t attempt_once(aws_client *c, const aws_endpoint *ep, const char *action,
-                             query_params *q, int sign, int attempt, query_result *out,
-                             sc_error *err)
+                             query_params *q, int sign, query_retry retry, int attempt,
+                             query_result *out, sc_error *err)
 {
     const aws_credentials *creds = NULL;
     creds_provider *p = aws_client_creds(c);
@@ -234,7 +234,8 @@ static status_t attempt_once(aws_client *c, const aws_endpoint *ep, const char *
     http_response resp = {0};
     status_t st = sign_request(ep, creds, &q->body, &s, err);
     if (st == ST_OK) {
-        http_request req = {"POST", ep->url, s.ptrs, s.n, q->body.data, q->body.len};
+        http_request req = {
+            "POST", ep->url, s.ptrs, s.n, q->body.data, q->body.len, retry == QUERY_NOT_IDEMPOTENT};
         st = http_perform(&aws_client_get_config(c)->http, &req, &resp, err);
     }
     signed_request_free(&s);
@@ -271,7 +272,7 @@ status_t query_call(aws_client *c, aws_service svc, const char *action, query_pa
     int max = aws_client_max_attempts(c), refreshed = 0;
     for (int attempt = 1;; attempt++) {
         error_clear(err);
-        status_t st = attempt_once(c, &ep, action, q, sign, attempt, out, err);
+        status_t st = attempt_once(c, &ep, action, q, sign, retry, attempt, out, err);
         if (st == ST_OK) {
             out->retried = attempt > 1;
             return ST_OK;

@@ -211,7 +211,10 @@ static status_t run_aws_side(engine *e, sc_error *err)
                              "create the role in the AWS console with External ID %s, then run "
                              "again with --role-arn ARN",
                              e->st.external_id ? e->st.external_id : "(see above)");
+        role_arn r;
+        arn_parse_role(e->o->role_arn, NULL, NULL, &r, err); /* checked in eng_identity */
         state_set(&e->st.role.arn, e->o->role_arn);
+        state_set(&e->st.role.name, r.name);
         return eng_reach(e, STEP_ATTACHED, err);
     }
     /* Built again: the trust policy needs the External ID known by now. */

@@ -187,6 +187,8 @@ status_t http_perform(const http_options *opt, const http_request *req, http_res
     curl_easy_setopt(h, CURLOPT_HEADERDATA, resp);
     set_method(h, req);
     set_transport(h, opt);
+    if (req->not_idempotent)
+        curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
     double start = time_monotonic();
     CURLcode rc = curl_easy_perform(h);
     resp->seconds = time_monotonic() - start;

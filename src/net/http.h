@@ -24,6 +24,10 @@ typedef struct http_request {
     size_t nheaders;
     const char *body; /* may be NULL */
     size_t body_len;
+    /* 1 for a call that must not arrive twice: it gets a new connection,
+     * because libcurl silently resends a request whose reused keep-alive
+     * connection turns out dead, even after the server acted on it. */
+    int not_idempotent;
 } http_request;
 
 typedef struct http_response {

@@ -326,8 +326,13 @@ static status_t attempt_once(spot_client *c, const spot_call *call, int attempt,
     buf_printf(&auth, "Authorization: Bearer %s", c->token);
     const char *headers[] = {auth.data, "Content-Type: application/json",
                              "Accept: application/json", "User-Agent: spot-connect/" SC_VERSION};
-    http_request req = {
-        call->method, call->url, headers, 4, call->body, call->body ? strlen(call->body) : 0};
+    http_request req = {call->method,
+                        call->url,
+                        headers,
+                        4,
+                        call->body,
+                        call->body ? strlen(call->body) : 0,
+                        call->once_hint != NULL};
     http_response resp;
     status_t st = http_perform(&c->http, &req, &resp, err);
     OPENSSL_cleanse(auth.data, auth.cap);

@@ -80,7 +80,7 @@ status_t creds_read_secret_file(const char *path, const char *what, char **out, 
 status_t creds_http(const http_options *o, const char *method, const char *url,
                     const char *const *headers, size_t nheaders, http_response *resp, sc_error *err)
 {
-    http_request req = {method, url, headers, nheaders, NULL, 0};
+    http_request req = {method, url, headers, nheaders, NULL, 0, 0};
     memset(resp, 0, sizeof *resp);
     return http_perform(o, &req, resp, err);
 }
