@@ -1,10 +1,8 @@
 #include "aws/profile.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/crypto.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +11,7 @@
 #include "util/buf.h"
 #include "util/file.h"
 #include "util/ini.h"
+#include "util/path.h"
 #include "util/shlex.h"
 #include "util/xalloc.h"
 
@@ -42,102 +41,6 @@ struct profile_files {
 };
 
 /* ---- path expansion (os.path.expandvars + expanduser) ---- */
-
-static int pe_isword(char c)
-{
-    return isalnum((unsigned char)c) || c == '_';
-}
-
-/* Length of the variable reference at s ("$NAME" or "${...}"), 0 if none;
- * the name is copied into name. */
-static size_t pe_var_ref(const char *s, char *name, size_t name_len)
-{
-    size_t n = 1, start, len;
-    if (s[1] == '{') {
-        const char *close = strchr(s + 2, '}');
-        if (!close)
-            return 0;
-        start = 2;
-        len = (size_t)(close - s - 2);
-        n = len + 3;
-    } else {
-        while (pe_isword(s[n]))
-            n++;
-        if (n == 1)
-            return 0;
-        start = 1;
-        len = n - 1;
-    }
-    if (len >= name_len)
-        return 0;
-    memcpy(name, s + start, len);
-    name[len] = '\0';
-    return n;
-}
-
-static void pe_expandvars(const char *path, buf_t *b)
-{
-    for (const char *s = path; *s;) {
-        char name[256];
-        size_t n = *s == '$' ? pe_var_ref(s, name, sizeof name) : 0;
-        const char *v = n ? getenv(name) : NULL;
-        if (v) {
-            buf_puts(b, v);
-            s += n;
-        } else if (n) {
-            buf_append(b, s, n);
-            s += n;
-        } else {
-            buf_putc(b, *s++);
-        }
-    }
-}
-
-static const char *pe_home_of(const char *user, size_t len)
-{
-    if (len == 0) {
-        const char *home = getenv("HOME");
-        if (home)
-            return home;
-        struct passwd *pw = getpwuid(getuid());
-        return pw ? pw->pw_dir : NULL;
-    }
-    char name[256];
-    if (len >= sizeof name)
-        return NULL;
-    memcpy(name, user, len);
-    name[len] = '\0';
-    struct passwd *pw = getpwnam(name);
-    return pw ? pw->pw_dir : NULL;
-}
-
-static char *pe_expanduser(char *path)
-{
-    if (path[0] != '~')
-        return path;
-    const char *slash = strchr(path + 1, '/');
-    size_t ulen = slash ? (size_t)(slash - path - 1) : strlen(path + 1);
-    const char *home = pe_home_of(path + 1, ulen);
-    if (!home)
-        return path;
-    size_t hlen = strlen(home);
-    while (hlen > 0 && home[hlen - 1] == '/')
-        hlen--;
-    buf_t b = BUF_INIT;
-    buf_append(&b, home, hlen);
-    buf_puts(&b, path + 1 + ulen);
-    if (b.len == 0)
-        buf_putc(&b, '/');
-    free(path);
-    return buf_steal(&b);
-}
-
-char *profile_expand_path(const char *path)
-{
-    buf_t b = BUF_INIT;
-    pe_expandvars(path, &b);
-    return pe_expanduser(buf_steal(&b));
-}
 
 /* ---- reading one file ---- */
 
@@ -282,7 +185,7 @@ static char *pf_choose_path(const char *given, const char *env, const char *def,
     if (!p || !*p)
         p = def;
     *shown = xstrdup(p);
-    return profile_expand_path(p);
+    return path_expand(p);
 }
 
 status_t profile_files_load_paths(const char *config_path, const char *credentials_path,

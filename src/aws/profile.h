@@ -64,8 +64,4 @@ const char *profile_name(const profile_files *pf, size_t i);
 int profile_services_get(const profile_files *pf, const char *services_name, const char *service,
                          const char *key, char *out, size_t out_len);
 
-/* Expands `$VAR`/`${VAR}` (unknown ones stay) then a leading `~` or
- * `~user`, like Python's os.path.expandvars + expanduser. Caller frees. */
-char *profile_expand_path(const char *path);
-
 #endif

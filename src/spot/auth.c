@@ -9,9 +9,9 @@
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
 
-#include "aws/profile.h"
 #include "util/file.h"
 #include "util/ini.h"
+#include "util/path.h"
 #include "util/xalloc.h"
 
 #define SPOT_FILE_MAX (1024 * 1024)
@@ -82,7 +82,7 @@ static void free_text(char *text, size_t len)
 
 static status_t token_from_file(const char *token_file, spot_auth *out, sc_error *err)
 {
-    char *path = profile_expand_path(token_file), *text = NULL;
+    char *path = path_expand(token_file), *text = NULL;
     size_t len = 0;
     int missing;
     status_t st = read_file(path, token_file, 0, &text, &len, &missing, err);
@@ -309,7 +309,7 @@ static status_t load_profile(file_values *v, char *shown, size_t shown_len, sc_e
     const char *named_profile = env_nonempty("SPOTINST_PROFILE");
     const char *profile = named_profile ? named_profile : DEFAULT_PROFILE;
     const char *file = named_file ? named_file : DEFAULT_CREDENTIALS;
-    char *path = profile_expand_path(file), *text = NULL;
+    char *path = path_expand(file), *text = NULL;
     size_t len = 0;
     int missing = 0;
     snprintf(shown, shown_len, "%s [%s]", file, profile);

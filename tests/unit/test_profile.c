@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "aws/profile.h"
+#include "util/path.h"
 #include "aws_fixture.h"
 #include "check.h"
 
@@ -159,19 +160,19 @@ static void test_expand_path(void)
 {
     setenv("HOME", "/home/tester/", 1);
     setenv("SC_TEST_V", "val", 1);
-    char *p = profile_expand_path("~/.aws/config");
+    char *p = path_expand("~/.aws/config");
     CHECK_STR(p, "/home/tester/.aws/config");
     free(p);
-    p = profile_expand_path("$SC_TEST_V/a/${SC_TEST_V}/$SC_TEST_UNSET/${}/$");
+    p = path_expand("$SC_TEST_V/a/${SC_TEST_V}/$SC_TEST_UNSET/${}/$");
     CHECK_STR(p, "val/a/val/$SC_TEST_UNSET/${}/$");
     free(p);
-    p = profile_expand_path("~root/x");
+    p = path_expand("~root/x");
     CHECK_STR(p, "/root/x");
     free(p);
-    p = profile_expand_path("~no-such-user-here/x");
+    p = path_expand("~no-such-user-here/x");
     CHECK_STR(p, "~no-such-user-here/x");
     free(p);
-    p = profile_expand_path("a~/b");
+    p = path_expand("a~/b");
     CHECK_STR(p, "a~/b");
     free(p);
     unsetenv("SC_TEST_V");
