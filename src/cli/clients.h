@@ -17,7 +17,9 @@ enum {
 #define CLI_SPOT_LONG_OPTIONS                                                                      \
     {"token-file", required_argument, NULL, OPT_TOKEN_FILE},                                       \
         {"spot-account", required_argument, NULL, OPT_SPOT_ACCOUNT},                               \
-        {"spot-endpoint", required_argument, NULL, OPT_SPOT_ENDPOINT}
+    {                                                                                              \
+        "spot-endpoint", required_argument, NULL, OPT_SPOT_ENDPOINT                                \
+    }
 
 typedef struct cli_spot_options {
     const char *token_file;

@@ -157,23 +157,54 @@ static int on_option(void *ctx, int id, const char *arg, const char *cmd)
     if (cli_spot_option(&c->spot, id, arg))
         return 0;
     switch (id) {
-    case OPT_METHOD: return set_method(c, arg, cmd);
-    case OPT_ROLE_ARN: c->o.role_arn = arg; return 0;
-    case OPT_EXTERNAL_ID: c->o.external_id = arg; return 0;
-    case OPT_ACCOUNT_NAME: c->o.spot_account_name = arg; return 0;
-    case OPT_ROLE_NAME: c->o.role_name = arg; return 0;
-    case OPT_POLICY_NAME: c->o.policy_name = arg; return 0;
-    case OPT_PARTITION: c->o.partition = arg; return 0;
-    case OPT_PRINCIPAL: c->o.spot_principal = arg; return 0;
-    case OPT_BUNDLES: set_bundles(c, arg); return 0;
-    case OPT_POLICY_FILE: c->o.policy_file = arg; return 0;
-    case OPT_NO_AUDIT: c->o.security_audit = 0; return 0;
-    case OPT_WAIT: return set_wait(c, arg, cmd);
-    case OPT_YES: c->yes = 1; return 0;
-    case OPT_FRESH: c->o.fresh = 1; return 0;
-    case OPT_STATE: c->o.state_path = arg; return 0;
-    case OPT_LOG: c->o.log_path = arg; return 0;
-    default: return -1;
+    case OPT_METHOD:
+        return set_method(c, arg, cmd);
+    case OPT_ROLE_ARN:
+        c->o.role_arn = arg;
+        return 0;
+    case OPT_EXTERNAL_ID:
+        c->o.external_id = arg;
+        return 0;
+    case OPT_ACCOUNT_NAME:
+        c->o.spot_account_name = arg;
+        return 0;
+    case OPT_ROLE_NAME:
+        c->o.role_name = arg;
+        return 0;
+    case OPT_POLICY_NAME:
+        c->o.policy_name = arg;
+        return 0;
+    case OPT_PARTITION:
+        c->o.partition = arg;
+        return 0;
+    case OPT_PRINCIPAL:
+        c->o.spot_principal = arg;
+        return 0;
+    case OPT_BUNDLES:
+        set_bundles(c, arg);
+        return 0;
+    case OPT_POLICY_FILE:
+        c->o.policy_file = arg;
+        return 0;
+    case OPT_NO_AUDIT:
+        c->o.security_audit = 0;
+        return 0;
+    case OPT_WAIT:
+        return set_wait(c, arg, cmd);
+    case OPT_YES:
+        c->yes = 1;
+        return 0;
+    case OPT_FRESH:
+        c->o.fresh = 1;
+        return 0;
+    case OPT_STATE:
+        c->o.state_path = arg;
+        return 0;
+    case OPT_LOG:
+        c->o.log_path = arg;
+        return 0;
+    default:
+        return -1;
     }
 }
 
@@ -286,7 +317,9 @@ static status_t open_clients(connect_cli *c, cli_aws_options *ao, journal *j, aw
 static int run(connect_cli *c, cli_aws_options *ao, int dry_run)
 {
     plan_out plan = {0};
-    journal *j = journal_new(dry_run ? plan_read : ao->verbose ? cli_log_call : NULL,
+    journal *j = journal_new(dry_run       ? plan_read
+                             : ao->verbose ? cli_log_call
+                                           : NULL,
                              dry_run ? (void *)&plan : NULL);
     aws_session *aws = NULL;
     spot_client *spot = NULL;

@@ -78,8 +78,8 @@ typedef struct clients {
     spot_auth auth;
 } clients;
 
-static status_t open_clients(const manage_cli *m, const cli_aws_options *ao, journal *j,
-                             clients *c, sc_error *err)
+static status_t open_clients(const manage_cli *m, const cli_aws_options *ao, journal *j, clients *c,
+                             sc_error *err)
 {
     memset(c, 0, sizeof *c);
     status_t st = cli_open_aws(ao, journal_call, j, &c->aws, err);

@@ -83,8 +83,8 @@ static status_t check_expected(const char *arn, const role_arn *r, const char *p
     return ST_OK;
 }
 
-status_t arn_parse_role(const char *arn, const char *partition, const char *account,
-                        role_arn *out, sc_error *err)
+status_t arn_parse_role(const char *arn, const char *partition, const char *account, role_arn *out,
+                        sc_error *err)
 {
     const char *f[6];
     size_t len[6];
@@ -92,7 +92,8 @@ status_t arn_parse_role(const char *arn, const char *partition, const char *acco
     if (!arn || !*arn)
         return error_set(err, ST_BAD_INPUT, "the role ARN is empty");
     if (split_fields(arn, f, len) < 0 || len[0] != 3 || strncmp(f[0], "arn", 3) != 0)
-        return bad(err, arn, "is not an ARN (it should look like arn:aws:iam::123456789012:role/Spot-Role)");
+        return bad(err, arn,
+                   "is not an ARN (it should look like arn:aws:iam::123456789012:role/Spot-Role)");
     if (len[1] >= sizeof out->partition)
         return bad(err, arn, "names an unknown partition");
     memcpy(out->partition, f[1], len[1]);

@@ -15,7 +15,7 @@ typedef struct role_arn {
 /* Checks arn:<partition>:iam::<12 digits>:role/[path/]name. When partition
  * or account is given, the ARN must match it. ST_BAD_INPUT says exactly
  * what is wrong with it. */
-status_t arn_parse_role(const char *arn, const char *partition, const char *account,
-                        role_arn *out, sc_error *err);
+status_t arn_parse_role(const char *arn, const char *partition, const char *account, role_arn *out,
+                        sc_error *err);
 
 #endif

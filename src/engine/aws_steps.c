@@ -134,9 +134,9 @@ static status_t create_role_retrying(engine *e, iam_role *r, sc_error *err)
 {
     double deadline = time_monotonic() + e->o->wait_seconds;
     for (int attempt = 1;; attempt++) {
-        status_t st = iam_create_role(e->aws, e->o->role_name, e->trust_doc,
-                                      "Lets Spot by NetApp manage this account (spot-connect)",
-                                      r, err);
+        status_t st =
+            iam_create_role(e->aws, e->o->role_name, e->trust_doc,
+                            "Lets Spot by NetApp manage this account (spot-connect)", r, err);
         if (st == ST_OK || !invalid_principal(err) || time_monotonic() > deadline)
             return st;
         backoff_pause(attempt < 4 ? 0.5 * attempt : 2.0);

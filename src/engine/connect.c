@@ -74,13 +74,13 @@ static status_t pick_partition(engine *e, const char *from_creds, sc_error *err)
 {
     const partition_info *want = e->o->partition ? partition_by_name(e->o->partition) : NULL;
     if (e->o->partition && !want)
-        return error_set(err, ST_BAD_INPUT,
-                         "unknown partition '%s' (aws, aws-us-gov or aws-cn)", e->o->partition);
+        return error_set(err, ST_BAD_INPUT, "unknown partition '%s' (aws, aws-us-gov or aws-cn)",
+                         e->o->partition);
     const partition_info *have = from_creds ? partition_by_name(from_creds) : NULL;
     if (want && have && want != have)
         return error_set(err, ST_BAD_INPUT,
-                         "--partition %s, but the AWS credentials are for partition %s",
-                         want->name, have->name);
+                         "--partition %s, but the AWS credentials are for partition %s", want->name,
+                         have->name);
     e->part = want ? want : have ? have : partition_by_name("aws");
     return ST_OK;
 }
@@ -134,8 +134,8 @@ static status_t eng_identity(engine *e, sc_error *err)
 
 static status_t open_state(engine *e, sc_error *err)
 {
-    char *path = e->o->state_path ? xstrdup(e->o->state_path)
-                                  : state_default_path(e->caller_account);
+    char *path =
+        e->o->state_path ? xstrdup(e->o->state_path) : state_default_path(e->caller_account);
     status_t st = e->o->fresh ? ST_OK : state_load(path, &e->st, err);
     if (e->o->fresh) {
         memset(&e->st, 0, sizeof e->st);
@@ -165,8 +165,8 @@ static status_t open_log(engine *e, sc_error *err)
         buf_puts(&b, e->o->log_path);
     } else {
         const char *dot = strrchr(e->st.path, '.');
-        size_t stem = dot && strchr(dot, '/') == NULL ? (size_t)(dot - e->st.path)
-                                                       : strlen(e->st.path);
+        size_t stem =
+            dot && strchr(dot, '/') == NULL ? (size_t)(dot - e->st.path) : strlen(e->st.path);
         buf_append(&b, e->st.path, stem);
         buf_puts(&b, ".log");
     }

@@ -35,10 +35,10 @@ typedef struct connect_options {
     const char *const *bundles;
     size_t nbundles;
     const char *policy_file;
-    int security_audit;  /* attach SecurityAudit too, as the console does */
-    double wait_seconds; /* how long Spot may take to see the new role */
-    int dry_run;         /* plan: read, never write, never generate */
-    int fresh;           /* ignore the saved state */
+    int security_audit;     /* attach SecurityAudit too, as the console does */
+    double wait_seconds;    /* how long Spot may take to see the new role */
+    int dry_run;            /* plan: read, never write, never generate */
+    int fresh;              /* ignore the saved state */
     const char *state_path; /* NULL = state_default_path(account) */
     const char *log_path;   /* NULL = beside the state file */
     volatile int *cancel;   /* set asynchronously to stop between steps */

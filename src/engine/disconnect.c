@@ -111,8 +111,8 @@ static status_t delete_versions(undo *u, int all_non_default, sc_error *err)
                  u->st.policy.arn);
             continue;
         }
-        if (!v->is_default && (st = iam_delete_policy_version(u->aws, u->st.policy.arn,
-                                                              v->version_id, err)) == ST_OK)
+        if (!v->is_default &&
+            (st = iam_delete_policy_version(u->aws, u->st.policy.arn, v->version_id, err)) == ST_OK)
             removed(u, "version %s of policy %s", v->version_id, u->st.policy.arn);
     }
     iam_policy_versions_free(&vs);

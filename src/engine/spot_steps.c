@@ -111,8 +111,8 @@ status_t eng_spot_account(engine *e, sc_error *err)
         use_account(e, want, NULL, "as given with --spot-account");
         return eng_reach(e, STEP_SPOT_ACCOUNT, err);
     }
-    char *name = e->o->spot_account_name ? xstrdup(e->o->spot_account_name)
-                                         : default_account_name(e);
+    char *name =
+        e->o->spot_account_name ? xstrdup(e->o->spot_account_name) : default_account_name(e);
     int found;
     status_t st = find_account(e, name, &found, err);
     if (st == ST_OK && found)

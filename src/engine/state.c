@@ -19,8 +19,8 @@
 #define STATE_MAX_FILE (1024 * 1024)
 
 static const char *const step_names[STEP__COUNT] = {
-    "start",  "identity", "spot-account", "external-id", "policy",
-    "role",   "attached", "credentials",  "verified",
+    "start", "identity", "spot-account", "external-id", "policy",
+    "role",  "attached", "credentials",  "verified",
 };
 
 const char *state_step_name(state_step s)

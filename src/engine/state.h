@@ -10,7 +10,7 @@
 
 typedef enum state_step {
     STEP_START = 0,
-    STEP_IDENTITY,    /* the AWS account is known */
+    STEP_IDENTITY, /* the AWS account is known */
     STEP_SPOT_ACCOUNT,
     STEP_EXTERNAL_ID, /* saved before any AWS change */
     STEP_POLICY,
@@ -25,7 +25,7 @@ typedef enum state_step {
  * was lost is "pending", so a re-run that finds it can claim it. */
 typedef struct state_item {
     char *name;
-    char *arn; /* or Spot account ID */
+    char *arn;   /* or Spot account ID */
     int created; /* by this tool */
     int pending; /* a create was sent, outcome unknown */
 } state_item;

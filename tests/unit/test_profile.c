@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "aws/profile.h"
-#include "util/path.h"
 #include "aws_fixture.h"
 #include "check.h"
+#include "util/path.h"
 
 static profile_files *load_ok(void)
 {
