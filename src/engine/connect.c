@@ -234,12 +234,6 @@ static status_t run_aws_side(engine *e, sc_error *err)
 static status_t run_steps(engine *e, sc_error *err)
 {
     status_t st = ST_OK;
-    if (e->o->method != CONNECT_MANUAL) {
-        /* Fail on bad documents or options before anything is created. */
-        st = build_documents(e, err);
-        if (st != ST_OK)
-            return st;
-    }
     if (e->o->method != CONNECT_CONSOLE)
         st = run_spot_side(e, err);
     else
@@ -302,6 +296,9 @@ status_t connect_run(const connect_options *o, const connect_hooks *h, aws_sessi
     status_t st = check_options(o, err);
     if (st == ST_OK)
         st = eng_identity(&e, err);
+    /* Bad documents are refused before anything is written, state included. */
+    if (st == ST_OK && o->method != CONNECT_MANUAL)
+        st = build_documents(&e, err);
     if (st == ST_OK)
         st = open_state(&e, err);
     if (st == ST_OK)

@@ -68,10 +68,9 @@ static status_t find_account(engine *e, const char *name, int *found, sc_error *
 
 static status_t create_account(engine *e, const char *name, sc_error *err)
 {
-    buf_t body = BUF_INIT;
-    buf_printf(&body, "{\"account\":{\"name\":\"%s\"}}", name);
-    int planned = eng_plan(e, "spot", "POST /setup/account", buf_str(&body));
-    buf_free(&body);
+    char *body = json_nested_pair("account", "name", name);
+    int planned = eng_plan(e, "spot", "POST /setup/account", body);
+    free(body);
     if (planned) {
         state_set(&e->st.spot_account.arn, PLANNED_ACCOUNT);
         return ST_OK;
@@ -201,12 +200,12 @@ static status_t give_up(engine *e, double waited, sc_error *err)
 
 static status_t plan_credentials(engine *e)
 {
-    buf_t call = BUF_INIT, body = BUF_INIT;
+    buf_t call = BUF_INIT;
     buf_printf(&call, "POST /setup/credentials/aws?accountId=%s", e->st.spot_account.arn);
-    buf_printf(&body, "{\"credentials\":{\"iamRole\":\"%s\"}}", e->st.role.arn);
-    eng_plan(e, "spot", buf_str(&call), buf_str(&body));
+    char *body = json_nested_pair("credentials", "iamRole", e->st.role.arn);
+    eng_plan(e, "spot", buf_str(&call), body);
     buf_free(&call);
-    buf_free(&body);
+    free(body);
     return ST_OK;
 }
 

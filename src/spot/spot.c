@@ -428,24 +428,6 @@ static status_t need_id(const char *id, const char *what, sc_error *err)
     return ST_OK;
 }
 
-/* Builds {"outer":{"key":value}}; caller frees. */
-static char *body_one(const char *outer, const char *key, const char *value)
-{
-    yajl_gen g = json_gen_new(0);
-    yajl_gen_map_open(g);
-    json_key(g, outer);
-    yajl_gen_map_open(g);
-    json_kv_str(g, key, value);
-    yajl_gen_map_close(g);
-    yajl_gen_map_close(g);
-    const unsigned char *text;
-    size_t len;
-    yajl_gen_get_buf(g, &text, &len);
-    char *body = xstrndup((const char *)text, len);
-    yajl_gen_free(g);
-    return body;
-}
-
 static void list_from_items(const spot_answer *a, spot_accounts *out)
 {
     size_t n = a->items ? a->items->u.array.len : 0;
@@ -504,7 +486,7 @@ status_t spot_create_account(spot_client *c, const char *name, spot_account *out
                          "a Spot account name must contain at least one letter a-z or A-Z");
     buf_t url = BUF_INIT;
     spot_build_url(&url, c->base, "/setup/account", NULL, NULL);
-    char *body = body_one("account", "name", name);
+    char *body = json_nested_pair("account", "name", name);
     spot_call call = {"createAccount", "POST", url.data, body,
                       "it may have reached Spot; list the accounts before creating another"};
     spot_answer a;
@@ -578,7 +560,7 @@ status_t spot_set_credentials(spot_client *c, const char *account_id, const char
         return err->status;
     buf_t url = BUF_INIT;
     spot_build_url(&url, c->base, "/setup/credentials/aws", "accountId", account_id);
-    char *body = body_one("credentials", "iamRole", role_arn);
+    char *body = json_nested_pair("credentials", "iamRole", role_arn);
     spot_call call = {"setCredentials", "POST", url.data, body, NULL};
     spot_answer a;
     status_t st = spot_do(c, &call, &a, err);

@@ -256,3 +256,20 @@ char *json_check_text(const char *text, size_t len, int max_depth)
     yajl_free(h);
     return reason;
 }
+
+char *json_nested_pair(const char *outer, const char *key, const char *value)
+{
+    yajl_gen g = json_gen_new(0);
+    yajl_gen_map_open(g);
+    json_key(g, outer);
+    yajl_gen_map_open(g);
+    json_kv_str(g, key, value);
+    yajl_gen_map_close(g);
+    yajl_gen_map_close(g);
+    const unsigned char *text;
+    size_t len;
+    yajl_gen_get_buf(g, &text, &len);
+    char *body = xstrndup((const char *)text, len);
+    yajl_gen_free(g);
+    return body;
+}

@@ -11,6 +11,9 @@ void json_kv_bool(yajl_gen g, const char *key, int value);
 void json_kv_int(yajl_gen g, const char *key, long long value);
 void json_key(yajl_gen g, const char *key);
 void json_str(yajl_gen g, const char *value);
+/* {"outer":{"key":"value"}} compact, as the Spot API takes its bodies;
+ * caller frees. */
+char *json_nested_pair(const char *outer, const char *key, const char *value);
 /* Writes the document and a newline to f, then frees g. */
 void json_gen_finish(yajl_gen g, FILE *f);
 

@@ -136,6 +136,19 @@ def test_spot_account_option():
 
 
 @suite.test
+def test_oversized_policy_file_is_refused_before_any_change():
+    big = {"Version": "2012-10-17", "Statement": [
+        {"Sid": f"S{i}", "Effect": "Allow", "Action": f"ec2:Describe{'X' * 40}{i}",
+         "Resource": "*"} for i in range(120)]}
+    path = os.path.join(T["home"], "big.json")
+    harness.write_file(path, json.dumps(big))
+    r = connect(T, "--policy-file", path)
+    assert r.code == 2 and "6144" in r.stderr.replace(",", ""), r.describe()
+    assert len(spot().requests) == 0 and not role_exists(T["role"])
+    assert not os.path.exists(state_file(T))
+
+
+@suite.test
 def test_no_security_audit():
     connect(T, "--no-security-audit")
     assert "arn:aws:iam::aws:policy/SecurityAudit" not in attached(T["role"])

@@ -160,6 +160,9 @@ class PeerHandler(http.server.BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server_version = "spot-connect-test-peer"
+    # Headers and body leave in separate writes; with Nagle on, the body
+    # waits for the client's delayed ACK (40 ms a request on Linux).
+    disable_nagle_algorithm = True
 
     def version_string(self):
         return self.server_version
