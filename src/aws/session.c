@@ -186,7 +186,10 @@ static status_t session_setup(const aws_session_options *opt, aws_session *s, sc
     status_t st = profile_files_load(&pf, err);
     if (st == ST_OK)
         st = session_config(opt, pf, &who, s, err);
-    if (st == ST_OK) {
+    if (st == ST_OK && opt->keys) {
+        /* Keys typed into the wizard: no chain, and nothing is saved. */
+        s->creds = creds_provider_static(opt->keys, "typed-keys");
+    } else if (st == ST_OK) {
         creds_chain_options co = {pf,       who.name,        who.from_option,
                                   &sp->cfg, opt->mfa_prompt, opt->mfa_ctx};
         st = creds_chain_resolve(&co, &s->creds, err);

@@ -23,8 +23,9 @@ typedef struct aws_session_options {
     long timeout_ms;          /* 0 = default */
     mfa_prompt_fn mfa_prompt; /* NULL = MFA profiles fail with ST_MISSING_ANSWER */
     void *mfa_ctx;
-    volatile int *cancel; /* when set, calls in flight stop with ST_CANCELLED */
-    api_log_fn log;       /* every API call, secret-free */
+    volatile int *cancel;        /* when set, calls in flight stop with ST_CANCELLED */
+    const aws_credentials *keys; /* use these instead of the chain (typed in) */
+    api_log_fn log;              /* every API call, secret-free */
     void *log_ctx;
 } aws_session_options;
 

@@ -48,11 +48,16 @@ status_t eng_reach(engine *e, state_step step, sc_error *err)
 {
     if (step > e->st.step)
         e->st.step = step;
-    if (e->o->dry_run)
-        return eng_check_cancel(e, err);
-    journal_note(e->j, "step %s reached", state_step_name(step));
-    status_t st = state_save(&e->st, err);
-    return st == ST_OK ? eng_check_cancel(e, err) : st;
+    status_t st = ST_OK;
+    if (!e->o->dry_run) {
+        journal_note(e->j, "step %s reached", state_step_name(step));
+        st = state_save(&e->st, err);
+    }
+    if (st == ST_OK)
+        st = eng_check_cancel(e, err);
+    if (st == ST_OK && e->o->stop_after && step >= e->o->stop_after)
+        st = ST_PAUSED;
+    return st;
 }
 
 status_t eng_save(engine *e, sc_error *err)
@@ -305,8 +310,12 @@ status_t connect_run(const connect_options *o, const connect_hooks *h, aws_sessi
         st = open_log(&e, err);
     if (st == ST_OK)
         st = run_steps(&e, err);
-    if (st != ST_OK)
+    if (st == ST_PAUSED) {
+        error_clear(err);
+        st = ST_OK; /* the phase asked for is done */
+    } else if (st != ST_OK) {
         journal_note(j, "stopped: %s", err->message);
+    }
     fill_result(&e, out);
     state_free(&e.st);
     free(e.policy_doc);

@@ -9,6 +9,7 @@
 
 #include "aws/session.h"
 #include "engine/journal.h"
+#include "engine/state.h"
 #include "spot/spot.h"
 #include "util/error.h"
 
@@ -42,6 +43,8 @@ typedef struct connect_options {
     const char *state_path; /* NULL = state_default_path(account) */
     const char *log_path;   /* NULL = beside the state file */
     volatile int *cancel;   /* set asynchronously to stop between steps */
+    state_step stop_after;  /* stop once this step is reached (the wizard's
+                               panels run the plan in phases); 0 = run it all */
 } connect_options;
 
 typedef struct connect_hooks {

@@ -1,5 +1,7 @@
 #include "spot/auth.h"
 
+#include "spot/spot.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/crypto.h>
@@ -377,4 +379,29 @@ void spot_auth_clear(spot_auth *a)
     xfree_secret(a->token);
     free(a->account);
     memset(a, 0, sizeof *a);
+}
+
+static const char *env_or(const char *value, const char *env)
+{
+    const char *v = value && *value ? value : getenv(env);
+    return v && *v ? v : NULL;
+}
+
+status_t spot_open(spot_auth *auth, const char *endpoint, const char *ca_bundle,
+                   const http_options *http, api_log_fn log, void *log_ctx, spot_client **out)
+{
+    *out = NULL;
+    if (!auth->token)
+        return ST_OK;
+    spot_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    if (http)
+        cfg.http = *http;
+    cfg.endpoint = env_or(endpoint, "SPOT_CONNECT_SPOT_ENDPOINT");
+    cfg.http.ca_bundle = env_or(ca_bundle, "SPOT_CONNECT_CA_BUNDLE");
+    cfg.token = auth->token;
+    cfg.log = log;
+    cfg.log_ctx = log_ctx;
+    *out = spot_client_new(&cfg);
+    return ST_OK;
 }

@@ -6,6 +6,7 @@
 #ifndef SC_SPOT_AUTH_H
 #define SC_SPOT_AUTH_H
 
+#include "net/calllog.h"
 #include "util/error.h"
 
 typedef struct spot_auth {
@@ -21,5 +22,16 @@ typedef struct spot_auth {
 status_t spot_auth_resolve(const char *token_file, const char *account, spot_auth *out,
                            sc_error *err);
 void spot_auth_clear(spot_auth *a); /* wipes the token */
+
+struct spot_client;
+struct http_options;
+/* The client for the token found (or for auth->token when the caller set
+ * one already, e.g. typed into the wizard): endpoint from the argument or
+ * SPOT_CONNECT_SPOT_ENDPOINT, CA bundle from the argument or
+ * SPOT_CONNECT_CA_BUNDLE, timeouts and cancel flag from http. *out stays
+ * NULL when there is no token. */
+status_t spot_open(spot_auth *auth, const char *endpoint, const char *ca_bundle,
+                   const struct http_options *http, api_log_fn log, void *log_ctx,
+                   struct spot_client **out);
 
 #endif

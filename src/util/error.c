@@ -22,6 +22,7 @@ static const char *const status_messages[ST__COUNT] = {
     [ST_SPOT] = "Spot API error",
     [ST_MISSING_ANSWER] = "an answer is needed",
     [ST_CANCELLED] = "cancelled",
+    [ST_PAUSED] = "paused",
 };
 
 const char *status_message(status_t st)

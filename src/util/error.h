@@ -21,6 +21,7 @@ typedef enum status {
     ST_SPOT,           /* the Spot API answered with an error */
     ST_MISSING_ANSWER, /* an answer is needed and nobody can give it */
     ST_CANCELLED,      /* the operator stopped the operation */
+    ST_PAUSED,         /* stopped on purpose at a requested step (not an error) */
     ST__COUNT
 } status_t;
 

@@ -1,6 +1,6 @@
 """The source layout keeps its promises: src/ never includes curses, and
-dependencies point one way (ui -> cli/engine -> AWS/Spot clients and
-documents -> net -> util), with no module reaching up."""
+dependencies point one way (ui -> wizard/cli -> engine/worker -> AWS/Spot
+clients and documents -> net -> util), with no module reaching up."""
 
 import os
 import re
@@ -18,6 +18,8 @@ ALLOWED = {
     "spot": {"net", "util"},
     "doc": {"aws", "util"},  # partitions name the ARN prefixes
     "engine": {"aws", "spot", "doc", "net", "util"},
+    "worker": {"net", "util"},
+    "wizard": {"engine", "worker", "aws", "spot", "doc", "net", "util"},
     "cli": {"engine", "aws", "spot", "doc", "net", "util"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^">]+)[">]', re.M)

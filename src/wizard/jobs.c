@@ -1,0 +1,296 @@
+#include "wizard/jobs.h"
+
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/profile.h"
+#include "aws/sts.h"
+#include "spot/auth.h"
+#include "spot/spot.h"
+#include "util/xalloc.h"
+
+typedef struct job_args {
+    wiz_settings s;
+    wizard wz;
+    state_step stop_after;
+} job_args;
+
+void wiz_settings_wipe(wiz_settings *s)
+{
+    OPENSSL_cleanse(s->secret_key, sizeof s->secret_key);
+    OPENSSL_cleanse(s->token, sizeof s->token);
+}
+
+static void free_args(void *p)
+{
+    job_args *a = p;
+    wiz_settings_wipe(&a->s);
+    free(a);
+}
+
+static job_args *args_new(const wiz_settings *s, const wizard *wz, state_step stop_after)
+{
+    job_args *a = xcalloc(1, sizeof *a);
+    a->s = *s;
+    if (wz)
+        a->wz = *wz;
+    a->stop_after = stop_after;
+    return a;
+}
+
+static const char *opt(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+/* ---- clients from the settings ---- */
+
+static status_t open_aws(const wiz_settings *s, worker_job *job, aws_session **out, sc_error *err)
+{
+    aws_session_options so;
+    memset(&so, 0, sizeof so);
+    so.profile = opt(s->profile);
+    so.ca_bundle = opt(s->ca_bundle);
+    so.cancel = worker_cancel_flag(job);
+    aws_credentials keys = {(char *)s->access_key, (char *)s->secret_key, NULL, 0, NULL};
+    if (s->access_key[0])
+        so.keys = &keys;
+    return aws_session_open(&so, out, err);
+}
+
+static status_t open_spot(const wiz_settings *s, worker_job *job, spot_auth *auth,
+                          spot_client **out, sc_error *err)
+{
+    memset(auth, 0, sizeof *auth);
+    status_t st = ST_OK;
+    if (s->token[0])
+        auth->token = xstrdup(s->token);
+    else
+        st = spot_auth_resolve(opt(s->token_file), NULL, auth, err);
+    http_options http = {NULL, 0, 0, 0, worker_cancel_flag(job)};
+    if (st == ST_OK)
+        st = spot_open(auth, opt(s->spot_endpoint), opt(s->ca_bundle), &http, NULL, NULL, out);
+    return st;
+}
+
+/* ---- detect / identity ---- */
+
+static void detect_terminal(wiz_detected *d)
+{
+    d->ssh = getenv("SSH_CONNECTION") || getenv("SSH_TTY") || getenv("SSH_CLIENT");
+    d->tmux = getenv("TMUX") != NULL;
+    d->screen = getenv("STY") != NULL;
+}
+
+static void detect_aws(const wiz_settings *s, worker_job *job, wiz_detected *d)
+{
+    aws_session *aws = NULL;
+    sc_error err;
+    error_clear(&err);
+    sts_identity id;
+    status_t st = open_aws(s, job, &aws, &err);
+    if (st == ST_OK)
+        st = sts_get_caller_identity(aws->client, &id, &err);
+    if (st != ST_OK) {
+        snprintf(d->aws_problem, sizeof d->aws_problem, "%s%s%s", err.code, err.code[0] ? ": " : "",
+                 err.message);
+        aws_session_free(aws);
+        return;
+    }
+    d->aws_ok = 1;
+    snprintf(d->aws_source, sizeof d->aws_source, "%s", aws->creds->method);
+    snprintf(d->aws_account, sizeof d->aws_account, "%s", id.account);
+    snprintf(d->aws_arn, sizeof d->aws_arn, "%s", id.arn);
+    sts_identity_free(&id);
+    aws_session_free(aws);
+}
+
+static void detect_profiles(wiz_detected *d)
+{
+    profile_files *pf = NULL;
+    sc_error err;
+    if (profile_files_load(&pf, &err) != ST_OK)
+        return;
+    d->nprofiles = profile_count(pf);
+    d->profiles = xcalloc(d->nprofiles + 1, sizeof *d->profiles);
+    for (size_t i = 0; i < d->nprofiles; i++)
+        d->profiles[i] = xstrdup(profile_name(pf, i));
+    profile_files_free(pf);
+}
+
+static void detect_saved(const wiz_settings *s, wiz_detected *d)
+{
+    char *path = s->state_path[0] ? xstrdup(s->state_path)
+                 : d->aws_ok      ? state_default_path(d->aws_account)
+                                  : NULL;
+    conn_state st;
+    sc_error err;
+    if (path && state_load(path, &st, &err) == ST_OK) {
+        snprintf(d->state_path, sizeof d->state_path, "%s", path);
+        d->saved = st.aws_account_id != NULL;
+        d->saved_step = st.step;
+        snprintf(d->saved_method, sizeof d->saved_method, "%s", st.method ? st.method : "");
+        snprintf(d->saved_external_id, sizeof d->saved_external_id, "%s",
+                 st.external_id ? st.external_id : "");
+        state_free(&st);
+    }
+    free(path);
+}
+
+static status_t run_detect(worker_job *job, void *arg, void **result, sc_error *err)
+{
+    (void)err;
+    job_args *a = arg;
+    wiz_detected *d = xcalloc(1, sizeof *d);
+    detect_terminal(d);
+    detect_aws(&a->s, job, d);
+    spot_auth auth;
+    sc_error e2;
+    if (a->s.token[0]) {
+        d->have_token = 1;
+        snprintf(d->token_source, sizeof d->token_source, "typed in");
+    } else if (spot_auth_resolve(opt(a->s.token_file), NULL, &auth, &e2) == ST_OK) {
+        d->have_token = auth.token != NULL;
+        snprintf(d->token_source, sizeof d->token_source, "%s", auth.source);
+        spot_auth_clear(&auth);
+    }
+    detect_profiles(d);
+    detect_saved(&a->s, d);
+    *result = d;
+    return ST_OK;
+}
+
+int wiz_job_detect(worker *w, const wiz_settings *s)
+{
+    return worker_submit(w, run_detect, args_new(s, NULL, 0), free_args);
+}
+
+static status_t run_identity(worker_job *job, void *arg, void **result, sc_error *err)
+{
+    job_args *a = arg;
+    wiz_detected *d = xcalloc(1, sizeof *d);
+    detect_aws(&a->s, job, d);
+    *result = d;
+    if (!d->aws_ok)
+        return error_set(err, ST_CREDENTIALS, "%s", d->aws_problem);
+    return ST_OK;
+}
+
+int wiz_job_identity(worker *w, const wiz_settings *s)
+{
+    return worker_submit(w, run_identity, args_new(s, NULL, 0), free_args);
+}
+
+/* ---- Spot accounts ---- */
+
+static status_t run_accounts(worker_job *job, void *arg, void **result, sc_error *err)
+{
+    job_args *a = arg;
+    spot_auth auth;
+    spot_client *spot = NULL;
+    status_t st = open_spot(&a->s, job, &auth, &spot, err);
+    if (st == ST_OK && !spot)
+        st = error_set(err, ST_MISSING_ANSWER, "no Spot token");
+    spot_accounts as = {0};
+    if (st == ST_OK)
+        st = spot_list_accounts(spot, NULL, &as, err);
+    if (st == ST_OK) {
+        wiz_accounts *out = xcalloc(1, sizeof *out);
+        out->items = xcalloc(as.n + 1, sizeof *out->items);
+        for (size_t i = 0; i < as.n; i++) {
+            wiz_account *w = &out->items[out->n++];
+            snprintf(w->id, sizeof w->id, "%s", as.items[i].id);
+            snprintf(w->name, sizeof w->name, "%s", as.items[i].name ? as.items[i].name : "");
+            w->connected = as.items[i].provider_external_id != NULL;
+        }
+        *result = out;
+        spot_accounts_free(&as);
+    }
+    spot_client_free(spot);
+    spot_auth_clear(&auth);
+    return st;
+}
+
+int wiz_job_accounts(worker *w, const wiz_settings *s)
+{
+    return worker_submit(w, run_accounts, args_new(s, NULL, 0), free_args);
+}
+
+/* ---- connect phases ---- */
+
+static void on_progress(void *ctx, const char *line)
+{
+    worker_progress(ctx, line);
+}
+
+static status_t open_connect_clients(job_args *a, worker_job *job, aws_session **aws,
+                                     spot_auth *auth, spot_client **spot, sc_error *err)
+{
+    status_t st = open_aws(&a->s, job, aws, err);
+    if (st != ST_OK && a->wz.method == CONNECT_MANUAL) {
+        error_clear(err); /* the manual path can do without AWS credentials */
+        st = ST_OK;
+    }
+    memset(auth, 0, sizeof *auth);
+    if (st == ST_OK && a->wz.method != CONNECT_CONSOLE)
+        st = open_spot(&a->s, job, auth, spot, err);
+    if (st == ST_OK && a->wz.method != CONNECT_CONSOLE && !*spot)
+        st = error_set(err, ST_MISSING_ANSWER, "no Spot token");
+    return st;
+}
+
+static status_t run_connect(worker_job *job, void *arg, void **result, sc_error *err)
+{
+    job_args *a = arg;
+    aws_session *aws = NULL;
+    spot_auth auth;
+    spot_client *spot = NULL;
+    status_t st = open_connect_clients(a, job, &aws, &auth, &spot, err);
+    wiz_connect_result *out = xcalloc(1, sizeof *out);
+    if (st == ST_OK) {
+        const char *bundles[WIZ_MAX_BUNDLES];
+        connect_options o;
+        wiz_connect_options(&a->wz, &o, bundles, WIZ_MAX_BUNDLES);
+        o.stop_after = a->stop_after;
+        o.cancel = worker_cancel_flag(job);
+        o.state_path = opt(a->s.state_path);
+        connect_hooks hooks = {on_progress, NULL, job};
+        journal *j = journal_new(NULL, NULL);
+        st = connect_run(&o, &hooks, aws, spot, j, &out->r, err);
+        out->reached = a->stop_after;
+        journal_free(j);
+    }
+    *result = out;
+    spot_client_free(spot);
+    spot_auth_clear(&auth);
+    aws_session_free(aws);
+    return st;
+}
+
+int wiz_job_connect(worker *w, const wiz_settings *s, const wizard *wz, state_step stop_after)
+{
+    return worker_submit(w, run_connect, args_new(s, wz, stop_after), free_args);
+}
+
+/* ---- results ---- */
+
+void wiz_detected_free(wiz_detected *d)
+{
+    for (size_t i = 0; i < d->nprofiles; i++)
+        free(d->profiles[i]);
+    free(d->profiles);
+    memset(d, 0, sizeof *d);
+}
+
+void wiz_accounts_free(wiz_accounts *a)
+{
+    free(a->items);
+    memset(a, 0, sizeof *a);
+}
+
+void wiz_connect_result_free(wiz_connect_result *c)
+{
+    connect_result_free(&c->r);
+}

@@ -1,0 +1,72 @@
+/* The wizard's work, run on the worker thread: every AWS and Spot call the
+ * panels need. Each job takes a snapshot of what it needs (so the UI may go
+ * on editing) and leaves a result for the UI thread. No curses. */
+#ifndef SC_WIZARD_JOBS_H
+#define SC_WIZARD_JOBS_H
+
+#include <stddef.h>
+
+#include "engine/state.h"
+#include "wizard/wizard.h"
+#include "worker/worker.h"
+
+/* Where the jobs' settings come from (copied into every job). */
+typedef struct wiz_settings {
+    char profile[128];     /* "" = the chain's default */
+    char access_key[128];  /* typed keys, "" when none */
+    char secret_key[256];  /* secret: wiped when freed */
+    char token[2048];      /* Spot token typed in, "" = resolve as the CLI does */
+    char token_file[1024]; /* --token-file */
+    char spot_endpoint[512];
+    char ca_bundle[1024];
+    char state_path[1024]; /* --state */
+} wiz_settings;
+
+/* What the welcome panel shows, and what resume needs. */
+typedef struct wiz_detected {
+    int ssh, tmux, screen;
+    int aws_ok;
+    char aws_source[64];
+    char aws_account[16];
+    char aws_arn[256];
+    char aws_problem[600]; /* why there is no identity, "" when aws_ok */
+    int have_token;
+    char token_source[96];
+    char **profiles;
+    size_t nprofiles;
+    int saved; /* a state file exists for this AWS account */
+    state_step saved_step;
+    char saved_method[16];
+    char saved_external_id[1300];
+    char state_path[1024];
+} wiz_detected;
+
+typedef struct wiz_account {
+    char id[64];
+    char name[128];
+    int connected;
+} wiz_account;
+
+typedef struct wiz_accounts {
+    wiz_account *items;
+    size_t n;
+} wiz_accounts;
+
+/* A connect phase: the engine runs up to stop_after (0 = to the end). */
+typedef struct wiz_connect_result {
+    connect_result r;
+    state_step reached;
+} wiz_connect_result;
+
+/* Submitters: each returns the job id. */
+int wiz_job_detect(worker *w, const wiz_settings *s);
+int wiz_job_identity(worker *w, const wiz_settings *s); /* result: wiz_detected */
+int wiz_job_accounts(worker *w, const wiz_settings *s); /* result: wiz_accounts */
+int wiz_job_connect(worker *w, const wiz_settings *s, const wizard *wz, state_step stop_after);
+
+void wiz_detected_free(wiz_detected *d);
+void wiz_accounts_free(wiz_accounts *a);
+void wiz_connect_result_free(wiz_connect_result *c);
+void wiz_settings_wipe(wiz_settings *s);
+
+#endif

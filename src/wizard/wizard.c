@@ -1,0 +1,156 @@
+#include "wizard/wizard.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "doc/policy.h"
+
+static const char *const titles[W__COUNT] = {
+    [W_WELCOME] = "Welcome",
+    [W_PROVIDER] = "Cloud provider",
+    [W_METHOD] = "Connection method",
+    [W_PARTITION] = "GovCloud or China account?",
+    [W_SPOT] = "Spot account",
+    [W_AWS_LOGIN] = "AWS login",
+    [W_PERMISSIONS] = "Permissions",
+    [W_POLICY] = "Create IAM policy",
+    [W_ROLE] = "Create IAM role",
+    [W_CONNECT] = "Connect",
+    [W_DONE] = "Done",
+};
+
+const char *wiz_step_title(wiz_step s)
+{
+    return s >= 0 && s < W__COUNT ? titles[s] : "";
+}
+
+void wiz_init(wizard *w)
+{
+    memset(w, 0, sizeof *w);
+    w->method = CONNECT_AUTOMATIC;
+    w->nbundles = policy_bundle_count();
+    if (w->nbundles > WIZ_MAX_BUNDLES)
+        w->nbundles = WIZ_MAX_BUNDLES;
+    for (size_t i = 0; i < w->nbundles; i++)
+        w->bundle_on[i] = 1;
+}
+
+int wiz_visible(const wizard *w, wiz_step s)
+{
+    /* The console lets GovCloud and China use the full policy only. */
+    if (s == W_PERMISSIONS)
+        return w->partition == WP_AWS && w->method != CONNECT_MANUAL;
+    return s >= 0 && s < W__COUNT;
+}
+
+int wiz_step_count(const wizard *w)
+{
+    int n = 0;
+    for (int s = 0; s < W__COUNT; s++)
+        n += wiz_visible(w, (wiz_step)s);
+    return n;
+}
+
+int wiz_step_number(const wizard *w, wiz_step s)
+{
+    int n = 0;
+    for (int i = 0; i <= (int)s && i < W__COUNT; i++)
+        n += wiz_visible(w, (wiz_step)i);
+    return n;
+}
+
+int wiz_forward(wizard *w)
+{
+    for (int s = w->step + 1; s < W__COUNT; s++) {
+        if (!wiz_visible(w, (wiz_step)s))
+            continue;
+        w->path[w->depth++] = w->step;
+        w->step = (wiz_step)s;
+        return 1;
+    }
+    return 0;
+}
+
+int wiz_back(wizard *w)
+{
+    if (w->depth == 0)
+        return 0;
+    w->step = w->path[--w->depth];
+    return 1;
+}
+
+void wiz_goto(wizard *w, wiz_step s)
+{
+    w->depth = 0;
+    for (int i = 0; i < (int)s; i++)
+        if (wiz_visible(w, (wiz_step)i))
+            w->path[w->depth++] = (wiz_step)i;
+    w->step = s;
+}
+
+static const char *method_label(connect_method m)
+{
+    return m == CONNECT_MANUAL ? "Manually" : m == CONNECT_CONSOLE ? "Console" : "Automatically";
+}
+
+void wiz_path_text(const wizard *w, char *out, size_t len)
+{
+    static const char *const parts[] = {"AWS", "GovCloud", "China"};
+    int n = snprintf(out, len, "AWS > Linked Account");
+    if (w->step > W_METHOD && n > 0 && (size_t)n < len)
+        n += snprintf(out + n, len - (size_t)n, " > %s", method_label(w->method));
+    if (w->step > W_PARTITION && w->partition != WP_AWS && n > 0 && (size_t)n < len)
+        snprintf(out + n, len - (size_t)n, " > %s", parts[w->partition]);
+}
+
+static const char *partition_name(wiz_partition p)
+{
+    return p == WP_GOV ? "aws-us-gov" : p == WP_CN ? "aws-cn" : NULL;
+}
+
+static size_t selected_bundles(const wizard *w, const char **out, size_t max)
+{
+    size_t n = 0, all = 1;
+    for (size_t i = 0; i < w->nbundles; i++)
+        all &= (size_t)w->bundle_on[i];
+    if (all)
+        return 0; /* every bundle: the default policy as published */
+    for (size_t i = 0; i < w->nbundles && n < max; i++)
+        if (w->bundle_on[i])
+            out[n++] = policy_bundle_name(i);
+    return n;
+}
+
+void wiz_connect_options(const wizard *w, connect_options *o, const char **bundles,
+                         size_t max_bundles)
+{
+    memset(o, 0, sizeof *o);
+    o->method = w->method;
+    o->role_arn = w->role_arn[0] ? w->role_arn : NULL;
+    o->external_id = w->external_id[0] && w->method == CONNECT_CONSOLE ? w->external_id : NULL;
+    o->spot_account = w->spot_account[0] ? w->spot_account : NULL;
+    o->spot_account_name = w->spot_account_name[0] ? w->spot_account_name : NULL;
+    o->role_name = CONNECT_DEFAULT_ROLE;
+    o->policy_name = CONNECT_DEFAULT_POLICY;
+    o->partition = partition_name(w->partition);
+    o->spot_principal = w->spot_principal[0] ? w->spot_principal : NULL;
+    o->security_audit = 1;
+    o->wait_seconds = CONNECT_DEFAULT_WAIT;
+    if (w->partition == WP_AWS && w->method != CONNECT_MANUAL) {
+        o->bundles = bundles;
+        o->nbundles = selected_bundles(w, bundles, max_bundles);
+    }
+}
+
+wiz_step wiz_resume_step(state_step saved)
+{
+    if (saved >= STEP_VERIFIED)
+        return W_DONE;
+    if (saved >= STEP_ATTACHED)
+        return W_CONNECT;
+    if (saved >= STEP_POLICY)
+        return W_ROLE;
+    if (saved >= STEP_EXTERNAL_ID)
+        return W_POLICY;
+    return W_WELCOME;
+}

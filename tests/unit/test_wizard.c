@@ -1,0 +1,122 @@
+/* The wizard's model: visible panels, Step N of M, Enter/Esc, resume, and
+ * the engine options its answers give. */
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "doc/policy.h"
+#include "wizard/wizard.h"
+
+static void automatic_path_has_every_panel(void)
+{
+    wizard w;
+    wiz_init(&w);
+    CHECK_INT(wiz_step_count(&w), 11);
+    int n = 1;
+    while (wiz_forward(&w))
+        n++;
+    CHECK_INT(n, 11);
+    CHECK_INT(w.step, W_DONE);
+    CHECK_INT(wiz_step_number(&w, W_DONE), 11);
+}
+
+static void govcloud_skips_permissions(void)
+{
+    wizard w;
+    wiz_init(&w);
+    w.partition = WP_GOV;
+    CHECK(!wiz_visible(&w, W_PERMISSIONS));
+    CHECK_INT(wiz_step_count(&w), 10);
+    wiz_goto(&w, W_AWS_LOGIN);
+    CHECK(wiz_forward(&w));
+    CHECK_INT(w.step, W_POLICY);
+    CHECK_INT(wiz_step_number(&w, W_POLICY), 7);
+}
+
+static void manual_skips_permissions(void)
+{
+    wizard w;
+    wiz_init(&w);
+    w.method = CONNECT_MANUAL;
+    CHECK(!wiz_visible(&w, W_PERMISSIONS));
+}
+
+static void esc_goes_back_along_the_path(void)
+{
+    wizard w;
+    wiz_init(&w);
+    CHECK(!wiz_back(&w)); /* nowhere before Welcome */
+    wiz_forward(&w);
+    wiz_forward(&w);
+    CHECK_INT(w.step, W_METHOD);
+    CHECK(wiz_back(&w));
+    CHECK_INT(w.step, W_PROVIDER);
+    CHECK(wiz_back(&w));
+    CHECK_INT(w.step, W_WELCOME);
+}
+
+static void goto_records_the_path(void)
+{
+    wizard w;
+    wiz_init(&w);
+    wiz_goto(&w, W_CONNECT);
+    CHECK_INT(w.depth, 9);
+    CHECK(wiz_back(&w));
+    CHECK_INT(w.step, W_ROLE);
+}
+
+static void path_text_names_the_answers(void)
+{
+    wizard w;
+    char text[200];
+    wiz_init(&w);
+    w.method = CONNECT_MANUAL;
+    w.partition = WP_CN;
+    wiz_goto(&w, W_SPOT);
+    wiz_path_text(&w, text, sizeof text);
+    CHECK_STR(text, "AWS > Linked Account > Manually > China");
+}
+
+static void options_follow_the_answers(void)
+{
+    wizard w;
+    const char *bundles[WIZ_MAX_BUNDLES];
+    connect_options o;
+    wiz_init(&w);
+    wiz_connect_options(&w, &o, bundles, WIZ_MAX_BUNDLES);
+    CHECK_INT(o.nbundles, 0); /* all bundles: the published policy */
+    CHECK(o.partition == NULL && o.security_audit);
+    w.bundle_on[0] = 0;
+    wiz_connect_options(&w, &o, bundles, WIZ_MAX_BUNDLES);
+    CHECK_INT(o.nbundles, policy_bundle_count() - 1);
+    CHECK_STR(o.bundles[0], policy_bundle_name(1));
+    w.partition = WP_GOV;
+    snprintf(w.spot_principal, sizeof w.spot_principal, "123456789012");
+    wiz_connect_options(&w, &o, bundles, WIZ_MAX_BUNDLES);
+    CHECK_STR(o.partition, "aws-us-gov");
+    CHECK_INT(o.nbundles, 0); /* never customised there */
+    CHECK_STR(o.spot_principal, "123456789012");
+}
+
+static void resume_maps_saved_steps(void)
+{
+    CHECK_INT(wiz_resume_step(STEP_START), W_WELCOME);
+    CHECK_INT(wiz_resume_step(STEP_EXTERNAL_ID), W_POLICY);
+    CHECK_INT(wiz_resume_step(STEP_POLICY), W_ROLE);
+    CHECK_INT(wiz_resume_step(STEP_ATTACHED), W_CONNECT);
+    CHECK_INT(wiz_resume_step(STEP_VERIFIED), W_DONE);
+}
+
+int main(void)
+{
+    check_suite = "wizard";
+    check_run("automatic path has every panel", automatic_path_has_every_panel);
+    check_run("GovCloud skips permissions", govcloud_skips_permissions);
+    check_run("manual skips permissions", manual_skips_permissions);
+    check_run("Esc goes back along the path", esc_goes_back_along_the_path);
+    check_run("goto records the path", goto_records_the_path);
+    check_run("path text names the answers", path_text_names_the_answers);
+    check_run("options follow the answers", options_follow_the_answers);
+    check_run("resume maps saved steps", resume_maps_saved_steps);
+    return check_exit();
+}
