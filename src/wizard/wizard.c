@@ -137,8 +137,8 @@ void wiz_connect_options(const wizard *w, connect_options *o, const char **bundl
     o->security_audit = 1;
     o->wait_seconds = CONNECT_DEFAULT_WAIT;
     if (w->partition == WP_AWS && w->method != CONNECT_MANUAL) {
-        o->bundles = bundles;
         o->nbundles = selected_bundles(w, bundles, max_bundles);
+        o->bundles = o->nbundles ? bundles : NULL; /* NULL: the whole policy */
     }
 }
 

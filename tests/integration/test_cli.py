@@ -31,9 +31,9 @@ def test_whoami_help():
 
 
 @suite.test
-def test_no_command_is_a_usage_error():
+def test_no_command_without_a_terminal_says_so():
     r = harness.run_binary([])
-    assert r.code == 2 and "Usage:" in r.stderr, r.describe()
+    assert r.code == 2 and "needs a terminal" in r.stderr and "connect" in r.stderr, r.describe()
 
 
 def usage_case(args, expect):

@@ -1,0 +1,360 @@
+#include "app.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clipboard.h"
+#include "term.h"
+#include "theme.h"
+#include "util/timeutil.h"
+#include "util/xalloc.h"
+
+#define CTRL(c) ((c)&0x1f)
+#define KEY_ESC 27
+
+static volatile sig_atomic_t got_int, got_term;
+
+static void on_signal(int sig)
+{
+    if (sig == SIGINT)
+        got_int = 1;
+    else
+        got_term = 1;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+/* ---- small services for panels ---- */
+
+void app_set_status(app *a, int error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->status, sizeof a->status, fmt, ap);
+    va_end(ap);
+    a->status_error = error;
+}
+
+void app_progress(app *a, const char *line)
+{
+    if (a->nprogress == APP_MAX_PROGRESS) {
+        memmove(a->progress[0], a->progress[1], sizeof a->progress[0] * (APP_MAX_PROGRESS - 1));
+        a->nprogress--;
+    }
+    snprintf(a->progress[a->nprogress++], sizeof a->progress[0], "%s", line);
+}
+
+int app_busy(const app *a)
+{
+    return a->job != 0;
+}
+
+void app_start_job(app *a, int job_id)
+{
+    a->job = job_id;
+    a->job_start = time_monotonic();
+    a->spinner = 0;
+    app_set_status(a, 0, " ");
+}
+
+void app_set_copy(app *a, copy_item item, const char *text)
+{
+    free(a->copy_text[item]);
+    a->copy_text[item] = text ? xstrdup(text) : NULL;
+    if (item == COPY_POLICY && text)
+        textpane_set(&a->policy, text, 1, 1);
+}
+
+/* ---- frame: header, status line, footer ---- */
+
+static void draw_header(app *a)
+{
+    char left[160], right[160], path[200];
+    snprintf(left, sizeof left, " spot-connect: Connect AWS Account");
+    snprintf(right, sizeof right, "Step %d of %d: %s ", wiz_step_number(&a->wz, a->wz.step),
+             wiz_step_count(&a->wz), wiz_step_title(a->wz.step));
+    attr_t h = theme_attr(UI_HEADER);
+    mvwhline(stdscr, 0, 0, ' ' | h, a->cols);
+    ui_put(stdscr, 0, 0, a->cols, h, left);
+    int rw = (int)strlen(right);
+    ui_put(stdscr, 0, a->cols - rw > 0 ? a->cols - rw : 0, rw, h, right);
+    wiz_path_text(&a->wz, path, sizeof path);
+    ui_put(stdscr, 1, 1, a->cols - 2, theme_attr(UI_DIM), path);
+}
+
+static void draw_status(app *a)
+{
+    static const char spin[] = "|/-\\";
+    char line[600];
+    if (a->quit_asked)
+        snprintf(line, sizeof line,
+                 "Quit? Your progress is saved; run spot-connect again to resume. [y/N]");
+    else if (a->job)
+        snprintf(line, sizeof line, "%c Working... %.0f s  (Esc cancels)  %s", spin[a->spinner % 4],
+                 time_monotonic() - a->job_start, a->status);
+    else
+        snprintf(line, sizeof line, "%s", a->status);
+    attr_t at = theme_attr(a->status_error ? UI_ERROR : UI_STATUS);
+    mvwhline(stdscr, a->rows - 2, 0, ' ', a->cols);
+    ui_put(stdscr, a->rows - 2, 1, a->cols - 2, at, line);
+}
+
+static void draw_footer(app *a)
+{
+    attr_t f = theme_attr(UI_FOOTER);
+    mvwhline(stdscr, a->rows - 1, 0, ' ' | f, a->cols);
+    ui_put(stdscr, a->rows - 1, 1, a->cols - 2, f,
+           "Enter next  Esc back  Tab field  F1/? help  Ctrl-L redraw  q quit");
+}
+
+static void draw_too_small(app *a)
+{
+    erase();
+    char msg[200];
+    snprintf(msg, sizeof msg, "Terminal too small: spot-connect needs %dx%d, this one is %dx%d.",
+             APP_MIN_COLS, APP_MIN_ROWS, a->cols, a->rows);
+    ui_wrap(stdscr, (ui_rect){0, 0, a->rows, a->cols}, theme_attr(UI_WARN), msg);
+    ui_wrap(stdscr, (ui_rect){a->rows > 3 ? 3 : a->rows - 1, 0, 2, a->cols}, A_NORMAL,
+            "Enlarge the window to go on, or press q to quit.");
+}
+
+static void draw(app *a)
+{
+    getmaxyx(stdscr, a->rows, a->cols);
+    if (a->redraw)
+        clearok(curscr, TRUE);
+    a->redraw = 0;
+    if (a->rows < APP_MIN_ROWS || a->cols < APP_MIN_COLS) {
+        draw_too_small(a);
+        wnoutrefresh(stdscr);
+        doupdate();
+        return;
+    }
+    erase();
+    draw_header(a);
+    ui_rect body = {3, 1, a->rows - 6, a->cols - 2};
+    panel_for(a->wz.step)->draw(a, stdscr, body);
+    draw_status(a);
+    draw_footer(a);
+    wnoutrefresh(stdscr);
+    doupdate();
+}
+
+/* ---- keys ---- */
+
+static void enter_panel(app *a)
+{
+    a->focus = 0;
+    if (!app_busy(a))
+        a->nprogress = 0;
+    a->status[0] = '\0';
+    a->status_error = 0;
+    panel_for(a->wz.step)->enter(a);
+}
+
+void app_goto(app *a, wiz_step s)
+{
+    wiz_goto(&a->wz, s);
+    enter_panel(a);
+}
+
+static void show_help(app *a)
+{
+    term_suspend();
+    printf("\n%s: %s\n\n%s\n\n(press Enter to return)\n", wiz_step_title(a->wz.step), "help",
+           panel_for(a->wz.step)->help);
+    fflush(stdout);
+    int c;
+    while ((c = getchar()) != EOF && c != '\n' && c != '\r')
+        ;
+    term_resume();
+    a->redraw = 1;
+}
+
+static void navigate(app *a, int how)
+{
+    if (how == PK_NEXT && wiz_forward(&a->wz))
+        enter_panel(a);
+    else if (how == PK_BACK && !app_busy(a) && wiz_back(&a->wz))
+        enter_panel(a);
+}
+
+static int global_key(app *a, int key)
+{
+    if (a->quit_asked) {
+        a->quit = key == 'y' || key == 'Y';
+        a->quit_asked = 0;
+        return 1;
+    }
+    switch (key) {
+    case KEY_RESIZE:
+    case CTRL('l'):
+        a->redraw = 1;
+        return 1;
+    case KEY_F(1):
+        show_help(a);
+        return 1;
+    case KEY_ESC:
+        if (app_busy(a)) {
+            worker_cancel(a->worker);
+            app_set_status(a, 0, "cancelling...");
+        } else {
+            navigate(a, PK_BACK);
+        }
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Keys the panel did not take: Enter goes on, q and ? as documented. */
+static void fallback_key(app *a, int key)
+{
+    if (key == '\r' || key == '\n' || key == KEY_ENTER)
+        navigate(a, PK_NEXT);
+    else if (key == 'q' || key == 'Q')
+        a->quit_asked = 1;
+    else if (key == '?')
+        show_help(a);
+}
+
+static void handle_key(app *a, int key)
+{
+    if (global_key(a, key))
+        return;
+    if (a->rows < APP_MIN_ROWS || a->cols < APP_MIN_COLS) {
+        if (key == 'q')
+            a->quit_asked = 1;
+        return;
+    }
+    int r = panel_for(a->wz.step)->key(a, key);
+    if (r == PK_NEXT || r == PK_BACK)
+        navigate(a, r);
+    else if (r == PK_UNUSED)
+        fallback_key(a, key);
+}
+
+static void read_keys(app *a)
+{
+    int key;
+    while ((key = wgetch(stdscr)) != ERR)
+        handle_key(a, key);
+}
+
+/* ---- worker events ---- */
+
+static void read_events(app *a)
+{
+    worker_event ev;
+    while (worker_take(a->worker, &ev)) {
+        if (ev.kind == WORKER_PROGRESS) {
+            app_progress(a, ev.text);
+        } else if (ev.job_id == a->job) {
+            a->job = 0;
+            panel_for(a->wz.step)->done(a, &ev);
+        }
+        worker_event_free(&ev);
+    }
+}
+
+/* ---- the loop ---- */
+
+static void handle_signals(app *a)
+{
+    if (got_term) {
+        a->quit = 1; /* hang-up or kill: the state file already holds the progress */
+    } else if (got_int) {
+        got_int = 0;
+        if (app_busy(a))
+            worker_cancel(a->worker);
+        a->quit_asked = 1;
+    }
+}
+
+static int wait_for_input(app *a)
+{
+    struct pollfd fds[2] = {{term_input_fd(), POLLIN, 0}, {worker_wake_fd(a->worker), POLLIN, 0}};
+    /* Idle means asleep; a running job ticks once a second for its clock. */
+    int rc = poll(fds, 2, a->job ? 1000 : -1);
+    if (rc < 0 && errno != EINTR)
+        return -1;
+    if (rc > 0 && (fds[0].revents & (POLLHUP | POLLERR)))
+        return -1; /* the terminal went away */
+    if (rc == 0)
+        a->spinner++;
+    return 0;
+}
+
+static void loop(app *a)
+{
+    enter_panel(a);
+    while (!a->quit) {
+        draw(a);
+        if (wait_for_input(a) < 0)
+            break;
+        handle_signals(a);
+        read_events(a);
+        read_keys(a);
+    }
+}
+
+static void define_paste_keys(void)
+{
+    define_key("\033[200~", UI_KEY_PASTE_BEGIN);
+    define_key("\033[201~", UI_KEY_PASTE_END);
+}
+
+static void app_free(app *a)
+{
+    for (int i = 0; i < COPY__N; i++)
+        free(a->copy_text[i]);
+    for (int i = 0; i < 3; i++)
+        textfield_free(&a->field[i]);
+    textpane_free(&a->policy);
+    if (a->have_detected)
+        wiz_detected_free(&a->detected);
+    wiz_accounts_free(&a->accounts);
+    if (a->have_result)
+        wiz_connect_result_free(&a->result);
+    wiz_settings_wipe(&a->settings);
+}
+
+int app_run(const wiz_settings *s, int no_color, int ascii)
+{
+    static app a; /* large; one per process */
+    memset(&a, 0, sizeof a);
+    wiz_init(&a.wz);
+    a.settings = *s;
+    char why[300];
+    term_options to = {no_color, ascii};
+    if (term_start(&to, why, sizeof why) < 0) {
+        fprintf(stderr, "spot-connect: %s\n", why);
+        return 1;
+    }
+    define_paste_keys();
+    idlok(stdscr, TRUE);
+    install_signals();
+    a.worker = worker_start();
+    loop(&a);
+    worker_stop(a.worker);
+    term_end();
+    int connected = a.have_result && a.result.r.connected;
+    if (a.state_file[0])
+        fprintf(stderr, "spot-connect: state saved in %s\n", a.state_file);
+    app_free(&a);
+    return connected || a.wz.step == W_DONE ? 0 : 130;
+}

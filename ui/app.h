@@ -1,0 +1,91 @@
+/* The wizard's front end: one event loop on the UI thread, one panel per
+ * step, the worker for every call. Panels never talk HTTP; they submit
+ * jobs (src/wizard/jobs.h) and draw what comes back. */
+#ifndef SC_UI_APP_H
+#define SC_UI_APP_H
+
+#include <curses.h>
+#include <stddef.h>
+
+#include "widgets/widgets.h"
+#include "wizard/jobs.h"
+#include "wizard/wizard.h"
+#include "worker/worker.h"
+
+#define APP_MIN_ROWS 24
+#define APP_MIN_COLS 80
+#define APP_MAX_PROGRESS 64
+
+/* What a panel's key handler did with a key. */
+enum { PK_UNUSED = 0, PK_USED, PK_NEXT, PK_BACK };
+
+typedef struct app app;
+
+typedef struct panel_ops {
+    void (*enter)(app *a); /* shown (again): start jobs */
+    void (*draw)(app *a, WINDOW *w, ui_rect body);
+    int (*key)(app *a, int key);
+    void (*done)(app *a, const worker_event *ev); /* a job of this panel ended */
+    const char *help;
+} panel_ops;
+
+/* The items the copy pane offers. */
+typedef enum copy_item {
+    COPY_POLICY,
+    COPY_PRINCIPAL,
+    COPY_EXTERNAL_ID,
+    COPY_ROLE_ARN,
+    COPY__N
+} copy_item;
+
+struct app {
+    wizard wz;
+    wiz_settings settings;
+    worker *worker;
+    int job;          /* the running job's id, 0 when none */
+    double job_start; /* for the elapsed time */
+    char progress[APP_MAX_PROGRESS][256];
+    int nprogress;
+    char status[512]; /* the status line */
+    int status_error;
+    wiz_detected detected;
+    int have_detected;
+    wiz_accounts accounts;
+    wiz_connect_result result;
+    int have_result;
+    /* widgets, owned by the panels that use them */
+    choicelist list;
+    choice_item items[64];
+    textfield field[3];
+    int focus; /* which widget of the panel has the keys */
+    textpane policy;
+    copy_item copy_focus;
+    char *copy_text[COPY__N];
+    char state_file[1024];
+    char log_file[1024];
+    int quit_asked;
+    int quit;
+    int redraw; /* a full repaint is scheduled */
+    int rows, cols;
+    int spinner;
+    int verified; /* the AWS login panel checked the chosen credentials */
+};
+
+/* Runs the wizard; returns the process exit status. */
+int app_run(const wiz_settings *s, int no_color, int ascii);
+
+/* For panels. */
+void app_set_status(app *a, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void app_progress(app *a, const char *line);
+int app_busy(const app *a);
+void app_start_job(app *a, int job_id);
+void app_set_copy(app *a, copy_item item, const char *text);
+/* Draws the copy pane (item tabs, the item, keys) into r. */
+void app_draw_copy(app *a, WINDOW *w, ui_rect r);
+/* c copies, p prints plainly, 1-4 choose the item, Up/Down scroll. */
+int app_copy_key(app *a, int key);
+/* Jumps to a panel (resume) and enters it. */
+void app_goto(app *a, wiz_step s);
+const panel_ops *panel_for(wiz_step s);
+
+#endif

@@ -1,0 +1,34 @@
+#include "panels.h"
+
+#include "theme.h"
+
+static const panel_ops *const panels[W__COUNT] = {
+    [W_WELCOME] = &panel_welcome,
+    [W_PROVIDER] = &panel_provider,
+    [W_METHOD] = &panel_method,
+    [W_PARTITION] = &panel_partition,
+    [W_SPOT] = &panel_spot,
+    [W_AWS_LOGIN] = &panel_aws_login,
+    [W_PERMISSIONS] = &panel_permissions,
+    [W_POLICY] = &panel_policy,
+    [W_ROLE] = &panel_role,
+    [W_CONNECT] = &panel_connect,
+    [W_DONE] = &panel_done,
+};
+
+const panel_ops *panel_for(wiz_step s)
+{
+    return panels[s];
+}
+
+int pnl_is_enter(int key)
+{
+    return key == '\r' || key == '\n' || key == KEY_ENTER;
+}
+
+void pnl_draw_progress(app *a, WINDOW *w, ui_rect r)
+{
+    int first = a->nprogress > r.h ? a->nprogress - r.h : 0;
+    for (int i = first; i < a->nprogress; i++)
+        ui_put(w, r.y + i - first, r.x, r.w, theme_attr(UI_NORMAL), a->progress[i]);
+}

@@ -1,0 +1,305 @@
+/* Panels 5 and 6: the Spot account and the AWS login. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "doc/trust.h"
+#include "panels.h"
+#include "theme.h"
+
+#define TAB '\t'
+
+/* ---- 5. Spot account ---- */
+
+static int needs_token(const app *a)
+{
+    return !a->detected.have_token && !a->settings.token[0];
+}
+
+static void load_accounts(app *a)
+{
+    wiz_accounts_free(&a->accounts);
+    app_start_job(a, wiz_job_accounts(a->worker, &a->settings));
+}
+
+static void spot_build_list(app *a)
+{
+    static char labels[64][200];
+    pnl_list_reset(a, 0);
+    for (size_t i = 0; i < a->accounts.n && i < 62; i++) {
+        const wiz_account *acc = &a->accounts.items[i];
+        snprintf(labels[i], sizeof labels[i], "%s  %s", acc->id, acc->name);
+        pnl_list_add(a, labels[i], acc->connected ? "(already connected)" : NULL, 0);
+    }
+    pnl_list_add(a, "Create a new Spot account", "named below", 0);
+    a->list.cursor = a->list.n - 1;
+}
+
+static void spot_enter(app *a)
+{
+    if (a->wz.method == CONNECT_CONSOLE) {
+        textfield_set(&a->field[0], a->wz.external_id);
+        return;
+    }
+    textfield_set(&a->field[0], "");
+    a->field[0].masked = 1;
+    char name[140];
+    snprintf(name, sizeof name, "%s%s", a->detected.aws_ok ? "aws-" : "",
+             a->detected.aws_ok ? a->detected.aws_account : "");
+    textfield_set(&a->field[1], a->wz.spot_account_name[0] ? a->wz.spot_account_name : name);
+    spot_build_list(a);
+    if (!needs_token(a) && !app_busy(a))
+        load_accounts(a);
+}
+
+static void spot_draw_console(app *a, WINDOW *w, ui_rect r)
+{
+    pnl_text(a, w, &r,
+             "In the Spot console: Connect AWS Account, Manually. Copy the External ID it shows "
+             "in the role step and paste it here. spot-connect then creates the policy and the "
+             "role, and gives you the role ARN to paste back into the console.");
+    ui_put(w, r.y, r.x, 14, theme_attr(UI_NORMAL), "External ID:");
+    textfield_draw(&a->field[0], w, (ui_rect){r.y, r.x + 14, 1, r.w - 14}, 1);
+}
+
+static void spot_draw(app *a, WINDOW *w, ui_rect r)
+{
+    if (a->wz.method == CONNECT_CONSOLE) {
+        spot_draw_console(a, w, r);
+        return;
+    }
+    if (needs_token(a)) {
+        pnl_text(a, w, &r,
+                 "No Spot token was found. Type an organization-admin API token (Spot console: "
+                 "Settings, API). It is used for this session only and never saved.");
+        ui_put(w, r.y, r.x, 12, theme_attr(UI_NORMAL), "Spot token:");
+        textfield_draw(&a->field[0], w, (ui_rect){r.y, r.x + 12, 1, r.w - 12}, 1);
+        return;
+    }
+    pnl_text(a, w, &r, "Which Spot account should this AWS account be linked to?");
+    ui_rect list = pnl_take(&r, r.h - 2);
+    choicelist_draw(&a->list, w, list, a->focus == 0);
+    ui_put(w, r.y + 1, r.x, 10, theme_attr(UI_NORMAL), "New name:");
+    textfield_draw(&a->field[1], w, (ui_rect){r.y + 1, r.x + 10, 1, r.w - 10}, a->focus == 1);
+}
+
+static int console_commit(app *a)
+{
+    textfield_trim(&a->field[0]);
+    char *doc = NULL;
+    sc_error err;
+    if (trust_policy_build("aws", TRUST_SPOT_ACCOUNT_AWS, a->field[0].text, &doc, &err) != ST_OK) {
+        app_set_status(a, 1, "%s", err.message);
+        return PK_USED;
+    }
+    free(doc);
+    snprintf(a->wz.external_id, sizeof a->wz.external_id, "%s", a->field[0].text);
+    return PK_NEXT;
+}
+
+static int has_letter(const char *s)
+{
+    for (; *s; s++)
+        if (isalpha((unsigned char)*s))
+            return 1;
+    return 0;
+}
+
+static int spot_commit(app *a)
+{
+    size_t pick = choicelist_selected(&a->list);
+    if (pick + 1 < a->list.n) {
+        snprintf(a->wz.spot_account, sizeof a->wz.spot_account, "%s", a->accounts.items[pick].id);
+        return PK_NEXT;
+    }
+    textfield_trim(&a->field[1]);
+    if (!has_letter(a->field[1].text)) {
+        app_set_status(a, 1, "a Spot account name needs at least one letter");
+        a->focus = 1;
+        return PK_USED;
+    }
+    a->wz.spot_account[0] = '\0';
+    snprintf(a->wz.spot_account_name, sizeof a->wz.spot_account_name, "%s", a->field[1].text);
+    return PK_NEXT;
+}
+
+static int token_key(app *a, int key)
+{
+    if (!pnl_is_enter(key))
+        return textfield_key(&a->field[0], key) ? PK_USED : PK_UNUSED;
+    textfield_trim(&a->field[0]);
+    if (!a->field[0].len) {
+        app_set_status(a, 1, "type the token, or go back (Esc) and choose the Spot console");
+        return PK_USED;
+    }
+    snprintf(a->settings.token, sizeof a->settings.token, "%s", a->field[0].text);
+    textfield_set(&a->field[0], "");
+    load_accounts(a);
+    return PK_USED;
+}
+
+static int spot_key(app *a, int key)
+{
+    if (a->wz.method == CONNECT_CONSOLE)
+        return pnl_is_enter(key)                  ? console_commit(a)
+               : textfield_key(&a->field[0], key) ? PK_USED
+                                                  : PK_UNUSED;
+    if (needs_token(a))
+        return token_key(a, key);
+    if (app_busy(a))
+        return pnl_is_enter(key) ? PK_USED : PK_UNUSED;
+    if (key == TAB || key == KEY_BTAB) {
+        a->focus = !a->focus;
+        return PK_USED;
+    }
+    if (pnl_is_enter(key))
+        return spot_commit(a);
+    if (a->focus == 1)
+        return textfield_key(&a->field[1], key) ? PK_USED : PK_UNUSED;
+    return choicelist_key(&a->list, key) ? PK_USED : PK_UNUSED;
+}
+
+static void spot_done(app *a, const worker_event *ev)
+{
+    if (ev->status != ST_OK) {
+        app_set_status(a, 1, "Spot: %s%s%s", ev->err.code, ev->err.code[0] ? ": " : "",
+                       ev->err.message);
+        if (ev->err.http_status == 401 || ev->err.http_status == 403)
+            a->settings.token[0] = '\0';
+        return;
+    }
+    a->accounts = *(wiz_accounts *)ev->result;
+    free(ev->result);
+    spot_build_list(a);
+    app_set_status(a, 0, "%zu Spot account(s) in this organization", a->accounts.n);
+}
+
+const panel_ops panel_spot = {spot_enter, spot_draw, spot_key, spot_done,
+                              "Pick the Spot account to link, or name a new one. Tab moves to "
+                              "the name field. Accounts already connected elsewhere are marked."};
+
+/* ---- 6. AWS login ---- */
+
+static size_t keys_item(const app *a)
+{
+    return a->list.n - 1;
+}
+
+static void login_enter(app *a)
+{
+    a->verified = 0;
+    pnl_list_reset(a, 0);
+    static char detected[300];
+    snprintf(detected, sizeof detected, "Detected credentials (%s%s%s)",
+             a->detected.aws_ok ? a->detected.aws_source : "none found",
+             a->detected.aws_ok ? ", account " : "",
+             a->detected.aws_ok ? a->detected.aws_account : "");
+    pnl_list_add(a, detected, NULL, 0);
+    for (size_t i = 0; i < a->detected.nprofiles && a->list.n < 60; i++)
+        pnl_list_add(a, a->detected.profiles[i], "profile", 0);
+    pnl_list_add(a, "Type access keys", "used for this session only", 0);
+    a->items[0].disabled = !a->detected.aws_ok;
+    a->list.cursor = a->detected.aws_ok ? 0 : keys_item(a);
+    textfield_set(&a->field[0], "");
+    textfield_set(&a->field[1], "");
+    a->field[1].masked = 1;
+}
+
+static void login_draw_manual(app *a, WINDOW *w, ui_rect r)
+{
+    pnl_text(a, w, &r,
+             "1. Open https://console.aws.amazon.com/ in a browser.\n"
+             "2. Sign in to the AWS account to connect, as a user allowed to create IAM policies "
+             "and roles.\n"
+             "3. Keep it open: the next two steps are done there, with values to copy from here.");
+    if (a->detected.aws_ok) {
+        char who[400];
+        snprintf(who, sizeof who,
+                 "Credentials on this machine: account %s (%s). The role ARN "
+                 "you paste later is checked against it.",
+                 a->detected.aws_account, a->detected.aws_arn);
+        ui_wrap(w, r, theme_attr(UI_DIM), who);
+    }
+}
+
+static void login_draw(app *a, WINDOW *w, ui_rect r)
+{
+    if (a->wz.method == CONNECT_MANUAL) {
+        login_draw_manual(a, w, r);
+        return;
+    }
+    pnl_text(a, w, &r, "Which AWS credentials should create the policy and role?");
+    ui_rect list = pnl_take(&r, r.h - 4 > 3 ? r.h - 4 : 3);
+    choicelist_draw(&a->list, w, list, a->focus == 0);
+    if (choicelist_selected(&a->list) == keys_item(a)) {
+        ui_put(w, r.y, r.x, 18, theme_attr(UI_NORMAL), "Access key ID:");
+        textfield_draw(&a->field[0], w, (ui_rect){r.y, r.x + 18, 1, 30}, a->focus == 1);
+        ui_put(w, r.y + 1, r.x, 18, theme_attr(UI_NORMAL), "Secret access key:");
+        textfield_draw(&a->field[1], w, (ui_rect){r.y + 1, r.x + 18, 1, 30}, a->focus == 2);
+    }
+    if (a->verified) {
+        char who[400];
+        snprintf(who, sizeof who, "Verified: %s. Enter goes on.", a->detected.aws_arn);
+        ui_put(w, r.y + 3, r.x, r.w, theme_attr(UI_OK), who);
+    }
+}
+
+static void login_verify(app *a)
+{
+    size_t pick = choicelist_selected(&a->list);
+    wiz_settings *s = &a->settings;
+    s->profile[0] = s->access_key[0] = s->secret_key[0] = '\0';
+    if (pick == keys_item(a)) {
+        textfield_trim(&a->field[0]);
+        snprintf(s->access_key, sizeof s->access_key, "%s", a->field[0].text);
+        snprintf(s->secret_key, sizeof s->secret_key, "%s", a->field[1].text);
+    } else if (pick > 0) {
+        snprintf(s->profile, sizeof s->profile, "%s", a->detected.profiles[pick - 1]);
+    }
+    app_start_job(a, wiz_job_identity(a->worker, s));
+}
+
+static int login_key(app *a, int key)
+{
+    if (a->wz.method == CONNECT_MANUAL || app_busy(a))
+        return app_busy(a) && pnl_is_enter(key) ? PK_USED : PK_UNUSED;
+    int keys = choicelist_selected(&a->list) == keys_item(a);
+    if (key == TAB || key == KEY_BTAB) {
+        a->focus = keys ? (a->focus + 1) % 3 : 0;
+        return PK_USED;
+    }
+    if (pnl_is_enter(key)) {
+        if (a->verified)
+            return PK_NEXT;
+        login_verify(a);
+        return PK_USED;
+    }
+    a->verified = 0;
+    if (a->focus > 0)
+        return textfield_key(&a->field[a->focus - 1], key) ? PK_USED : PK_UNUSED;
+    return choicelist_key(&a->list, key) ? PK_USED : PK_UNUSED;
+}
+
+static void login_done(app *a, const worker_event *ev)
+{
+    wiz_detected *d = ev->result;
+    if (ev->status == ST_OK && d) {
+        snprintf(a->detected.aws_account, sizeof a->detected.aws_account, "%s", d->aws_account);
+        snprintf(a->detected.aws_arn, sizeof a->detected.aws_arn, "%s", d->aws_arn);
+        a->verified = 1;
+        app_set_status(a, 0, "GetCallerIdentity: account %s", d->aws_account);
+    } else {
+        app_set_status(a, 1, "%s", ev->err.message);
+    }
+    if (d) {
+        wiz_detected_free(d);
+        free(d);
+    }
+}
+
+const panel_ops panel_aws_login = {login_enter, login_draw, login_key, login_done,
+                                   "Choose where the AWS keys come from; Enter checks them with "
+                                   "GetCallerIdentity, Enter again goes on. Typed keys are kept "
+                                   "in memory only."};

@@ -1,0 +1,308 @@
+/* Panels 1-7: the questions before anything is created. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "doc/policy.h"
+#include "doc/trust.h"
+#include "panels.h"
+#include "theme.h"
+#include "util/xalloc.h"
+
+#define TAB '\t'
+
+/* ---- helpers ---- */
+
+void pnl_list_reset(app *a, int multi)
+{
+    memset(&a->list, 0, sizeof a->list);
+    memset(a->items, 0, sizeof a->items);
+    a->list.items = a->items;
+    a->list.multi = multi;
+}
+
+void pnl_list_add(app *a, const char *label, const char *hint, int on)
+{
+    if (a->list.n >= sizeof a->items / sizeof a->items[0])
+        return;
+    a->items[a->list.n].label = label;
+    a->items[a->list.n].hint = hint;
+    a->items[a->list.n].on = on;
+    a->list.n++;
+}
+
+int pnl_text(app *a, WINDOW *w, ui_rect *r, const char *text)
+{
+    (void)a;
+    int used = ui_wrap(w, *r, theme_attr(UI_NORMAL), text);
+    r->y += used + 1;
+    r->h -= used + 1;
+    return used;
+}
+
+ui_rect pnl_take(ui_rect *r, int h)
+{
+    ui_rect top = {r->y, r->x, h < r->h ? h : r->h, r->w};
+    r->y += top.h;
+    r->h -= top.h;
+    return top;
+}
+
+/* ---- 1. Welcome ---- */
+
+static void welcome_enter(app *a)
+{
+    if (!a->have_detected && !app_busy(a))
+        app_start_job(a, wiz_job_detect(a->worker, &a->settings));
+}
+
+static void detected_lines(app *a, char *out, size_t len)
+{
+    const wiz_detected *d = &a->detected;
+    int n = snprintf(out, len, "Session: %s%s%s\n", d->ssh ? "over SSH" : "local terminal",
+                     d->tmux ? ", inside tmux" : "", d->screen ? ", inside GNU screen" : "");
+    if (d->aws_ok)
+        n += snprintf(out + n, len - (size_t)n, "AWS credentials: %s, account %s\n  %s\n",
+                      d->aws_source, d->aws_account, d->aws_arn);
+    else
+        n += snprintf(out + n, len - (size_t)n, "AWS credentials: none found (%.200s)\n",
+                      d->aws_problem);
+    snprintf(out + n, len - (size_t)n, "Spot token: %s%s\n",
+             d->have_token ? "found in "
+                           : "not found: type one later, or connect through the "
+                             "Spot console",
+             d->have_token ? d->token_source : "");
+}
+
+static void welcome_draw(app *a, WINDOW *w, ui_rect r)
+{
+    pnl_text(a, w, &r,
+             "This wizard connects an AWS account to Spot, as the Spot console's \"Connect "
+             "AWS Account\" does: a Spot account, the IAM policy Spot needs, the role Spot "
+             "assumes with its External ID, and the role handed to Spot. Every step can be "
+             "resumed: quitting keeps what was done.");
+    if (!a->have_detected) {
+        pnl_text(a, w, &r, "Looking at this machine...");
+        return;
+    }
+    char text[1200];
+    detected_lines(a, text, sizeof text);
+    pnl_text(a, w, &r, text);
+    if (a->detected.saved) {
+        char resume[300];
+        snprintf(resume, sizeof resume,
+                 "A connection in progress was found (reached: %s). Press r to resume it, or "
+                 "Enter to go through the steps again.",
+                 state_step_name(a->detected.saved_step));
+        ui_wrap(w, r, theme_attr(UI_WARN), resume);
+    } else {
+        ui_wrap(w, r, theme_attr(UI_DIM), "Press Enter to begin.");
+    }
+}
+
+static void resume_saved(app *a)
+{
+    const wiz_detected *d = &a->detected;
+    if (strcmp(d->saved_method, "manual") == 0)
+        a->wz.method = CONNECT_MANUAL;
+    else if (strcmp(d->saved_method, "console") == 0)
+        a->wz.method = CONNECT_CONSOLE;
+    snprintf(a->wz.external_id, sizeof a->wz.external_id, "%s", d->saved_external_id);
+    app_goto(a, wiz_resume_step(d->saved_step));
+}
+
+static int welcome_key(app *a, int key)
+{
+    if (app_busy(a))
+        return PK_USED; /* wait for the detection */
+    if (key == 'r' && a->have_detected && a->detected.saved) {
+        resume_saved(a);
+        return PK_USED;
+    }
+    return PK_UNUSED;
+}
+
+static void welcome_done(app *a, const worker_event *ev)
+{
+    if (ev->result) {
+        a->detected = *(wiz_detected *)ev->result;
+        free(ev->result);
+        a->have_detected = 1;
+        if (!a->detected.have_token)
+            a->wz.method = CONNECT_CONSOLE;
+    }
+}
+
+const panel_ops panel_welcome = {welcome_enter, welcome_draw, welcome_key, welcome_done,
+                                 "Shows what spot-connect found on this machine. Enter starts; "
+                                 "r resumes a connection left half-way; q quits."};
+
+/* ---- 2. Cloud provider ---- */
+
+static void provider_enter(app *a)
+{
+    pnl_list_reset(a, 0);
+    pnl_list_add(a, "AWS - Linked Account", "the account you are signed in to", 1);
+    pnl_list_add(a, "Azure", "(use the Spot console)", 0);
+    pnl_list_add(a, "Google Cloud", "(use the Spot console)", 0);
+    a->items[1].disabled = a->items[2].disabled = 1;
+}
+
+static void provider_draw(app *a, WINDOW *w, ui_rect r)
+{
+    pnl_text(a, w, &r, "Which cloud account will Spot manage?");
+    choicelist_draw(&a->list, w, pnl_take(&r, 5), 1);
+}
+
+static int provider_key(app *a, int key)
+{
+    return choicelist_key(&a->list, key) ? PK_USED : PK_UNUSED;
+}
+
+void pnl_no_done(app *a, const worker_event *ev)
+{
+    (void)a, (void)ev;
+}
+
+const panel_ops panel_provider = {provider_enter, provider_draw, provider_key, pnl_no_done,
+                                  "spot-connect connects AWS accounts. Enter goes on."};
+
+/* ---- 3. Connection method ---- */
+
+static void method_enter(app *a)
+{
+    pnl_list_reset(a, 0);
+    pnl_list_add(a, "Automatically", "spot-connect creates the policy and role with your AWS keys",
+                 0);
+    pnl_list_add(a, "Manually", "you create them in the AWS console; each value is ready to copy",
+                 0);
+    pnl_list_add(a, "Through the Spot console",
+                 "no Spot token here: paste the console's External ID", 0);
+    a->list.cursor = (size_t)a->wz.method;
+}
+
+static void method_draw(app *a, WINDOW *w, ui_rect r)
+{
+    pnl_text(a, w, &r, "How should the IAM policy and role be created?");
+    choicelist_draw(&a->list, w, pnl_take(&r, 4), 1);
+    if (!a->detected.have_token)
+        ui_wrap(w, r, theme_attr(UI_DIM),
+                "No Spot token was found: Automatically and Manually will ask for one.");
+}
+
+static int method_key(app *a, int key)
+{
+    if (choicelist_key(&a->list, key))
+        return PK_USED;
+    if (key == '\r' || key == KEY_ENTER) {
+        a->wz.method = (connect_method)choicelist_selected(&a->list);
+        return PK_NEXT;
+    }
+    return PK_UNUSED;
+}
+
+const panel_ops panel_method = {
+    method_enter, method_draw, method_key, pnl_no_done,
+    "Automatically: spot-connect makes every AWS call. Manually: you click through the AWS "
+    "console while spot-connect shows what to paste. Spot console: for when this machine has no "
+    "Spot token."};
+
+/* ---- 4. GovCloud or China ---- */
+
+static void partition_enter(app *a)
+{
+    pnl_list_reset(a, 0);
+    pnl_list_add(a, "No", "a commercial AWS account", 0);
+    pnl_list_add(a, "GovCloud", "aws-us-gov", 0);
+    pnl_list_add(a, "China", "aws-cn", 0);
+    a->list.cursor = (size_t)a->wz.partition;
+    textfield_set(&a->field[0], a->wz.spot_principal);
+}
+
+static void partition_draw(app *a, WINDOW *w, ui_rect r)
+{
+    pnl_text(a, w, &r, "Is this an AWS GovCloud or China account?");
+    choicelist_draw(&a->list, w, pnl_take(&r, 4), a->focus == 0);
+    if (choicelist_selected(&a->list) == 0)
+        return;
+    pnl_text(a, w, &r,
+             "In GovCloud and China the policy cannot be customised (full policy only), and "
+             "Spot's AWS account there is not public: copy it from the Spot console's role "
+             "step (Tab to the field).");
+    ui_put(w, r.y, r.x, 24, theme_attr(UI_NORMAL), "Spot's AWS account ID:");
+    textfield_draw(&a->field[0], w, (ui_rect){r.y, r.x + 24, 1, 16}, a->focus == 1);
+}
+
+static int partition_commit(app *a)
+{
+    a->wz.partition = (wiz_partition)choicelist_selected(&a->list);
+    textfield_trim(&a->field[0]);
+    if (a->wz.partition == WP_AWS) {
+        a->wz.spot_principal[0] = '\0';
+        return PK_NEXT;
+    }
+    char principal[13];
+    sc_error err;
+    const char *names[] = {"aws", "aws-us-gov", "aws-cn"};
+    if (trust_principal(names[a->wz.partition], a->field[0].text, principal, &err) != ST_OK) {
+        app_set_status(a, 1, "%s", err.message);
+        a->focus = 1;
+        return PK_USED;
+    }
+    snprintf(a->wz.spot_principal, sizeof a->wz.spot_principal, "%s", principal);
+    return PK_NEXT;
+}
+
+static int partition_key(app *a, int key)
+{
+    if (key == TAB || key == KEY_BTAB) {
+        a->focus = choicelist_selected(&a->list) ? !a->focus : 0;
+        return PK_USED;
+    }
+    if (key == '\r' || key == KEY_ENTER)
+        return partition_commit(a);
+    if (a->focus == 1)
+        return textfield_key(&a->field[0], key) ? PK_USED : PK_UNUSED;
+    return choicelist_key(&a->list, key) ? PK_USED : PK_UNUSED;
+}
+
+const panel_ops panel_partition = {partition_enter, partition_draw, partition_key, pnl_no_done,
+                                   "GovCloud and China use other ARNs and another Spot account; "
+                                   "the Spot console shows its ID."};
+
+/* ---- 7. Permissions ---- */
+
+static void permissions_enter(app *a)
+{
+    pnl_list_reset(a, 1);
+    for (size_t i = 0; i < a->wz.nbundles; i++)
+        pnl_list_add(a, policy_bundle_name(i), NULL, a->wz.bundle_on[i]);
+}
+
+static void permissions_draw(app *a, WINDOW *w, ui_rect r)
+{
+    pnl_text(a, w, &r,
+             "The permission bundles of Spot's policy (Space toggles, a toggles all). Without a "
+             "bundle, the Spot features that need it will not work.");
+    choicelist_draw(&a->list, w, r, 1);
+}
+
+static int permissions_key(app *a, int key)
+{
+    if (choicelist_key(&a->list, key))
+        return PK_USED;
+    if (key != '\r' && key != KEY_ENTER)
+        return PK_UNUSED;
+    int any = 0;
+    for (size_t i = 0; i < a->list.n; i++)
+        any |= a->wz.bundle_on[i] = a->items[i].on;
+    if (!any) {
+        app_set_status(a, 1, "choose at least one bundle");
+        return PK_USED;
+    }
+    return PK_NEXT;
+}
+
+const panel_ops panel_permissions = {permissions_enter, permissions_draw, permissions_key,
+                                     pnl_no_done, "Each bundle is one statement of Spot's policy."};

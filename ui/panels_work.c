@@ -1,0 +1,316 @@
+/* Panels 8-11: the policy, the role, the connection, and the summary. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "doc/policy.h"
+#include "doc/trust.h"
+#include "engine/arn.h"
+#include "panels.h"
+#include "theme.h"
+#include "util/buf.h"
+
+/* ---- shared: running the engine in phases ---- */
+
+static void run_phase(app *a, state_step stop_after)
+{
+    a->nprogress = 0;
+    app_start_job(a, wiz_job_connect(a->worker, &a->settings, &a->wz, stop_after));
+}
+
+/* Keeps what the engine learnt: the IDs, ARNs and file paths. */
+static void phase_done(app *a, const worker_event *ev)
+{
+    wiz_connect_result *res = ev->result;
+    if (res) {
+        if (a->have_result)
+            wiz_connect_result_free(&a->result);
+        a->result = *res;
+        a->have_result = 1;
+        free(res);
+        const connect_result *r = &a->result.r;
+        if (r->external_id) {
+            snprintf(a->wz.external_id, sizeof a->wz.external_id, "%s", r->external_id);
+            app_set_copy(a, COPY_EXTERNAL_ID, r->external_id);
+        }
+        if (r->role_arn)
+            app_set_copy(a, COPY_ROLE_ARN, r->role_arn);
+        snprintf(a->state_file, sizeof a->state_file, "%s", r->state_path ? r->state_path : "");
+        snprintf(a->log_file, sizeof a->log_file, "%s", r->log_path ? r->log_path : "");
+        if (r->spot_account_id && !a->wz.spot_account[0])
+            snprintf(a->wz.spot_account, sizeof a->wz.spot_account, "%s", r->spot_account_id);
+    }
+    if (ev->status == ST_OK)
+        app_set_status(a, 0, "done");
+    else
+        app_set_status(a, 1, "%s%s%s", ev->err.code, ev->err.code[0] ? ": " : "", ev->err.message);
+}
+
+static int phase_ok(const app *a, state_step step)
+{
+    return a->have_result && a->result.reached >= step && a->status_error == 0;
+}
+
+static void load_documents(app *a)
+{
+    const char *names[] = {"aws", "aws-us-gov", "aws-cn"};
+    const char *bundles[WIZ_MAX_BUNDLES];
+    connect_options o;
+    wiz_connect_options(&a->wz, &o, bundles, WIZ_MAX_BUNDLES);
+    policy_options po = {names[a->wz.partition], o.bundles, o.nbundles, NULL};
+    char *json = NULL;
+    sc_error err;
+    if (policy_build(&po, &json, &err) == ST_OK) {
+        char *pretty = policy_pretty(json);
+        app_set_copy(a, COPY_POLICY, pretty);
+        free(pretty);
+    }
+    free(json);
+    app_set_copy(a, COPY_PRINCIPAL,
+                 a->wz.spot_principal[0] ? a->wz.spot_principal : TRUST_SPOT_ACCOUNT_AWS);
+    if (a->wz.external_id[0])
+        app_set_copy(a, COPY_EXTERNAL_ID, a->wz.external_id);
+}
+
+static void draw_steps(app *a, WINDOW *w, ui_rect *r, const char *steps)
+{
+    pnl_text(a, w, r, steps);
+}
+
+static void draw_work(app *a, WINDOW *w, ui_rect r, const char *intro, state_step phase)
+{
+    pnl_text(a, w, &r, intro);
+    if (!a->nprogress && !app_busy(a) && !phase_ok(a, phase)) {
+        ui_wrap(w, r, theme_attr(UI_DIM), "Press Enter to start.");
+        return;
+    }
+    ui_rect log = pnl_take(&r, r.h - 1);
+    pnl_draw_progress(a, w, log);
+    if (phase_ok(a, phase) && !app_busy(a))
+        ui_put(w, r.y, r.x, r.w, theme_attr(UI_OK), "Done. Press Enter to go on.");
+}
+
+static int work_key(app *a, int key, state_step phase)
+{
+    if (!pnl_is_enter(key))
+        return app_copy_key(a, key) ? PK_USED : PK_UNUSED;
+    if (app_busy(a))
+        return PK_USED;
+    if (phase_ok(a, phase))
+        return PK_NEXT;
+    run_phase(a, phase);
+    return PK_USED;
+}
+
+/* ---- 8. Create IAM policy ---- */
+
+static const char policy_steps[] =
+    "In the AWS console:\n"
+    "1. IAM > Policies > Create policy > JSON.\n"
+    "2. Replace the text with the policy below (c copies it, p prints it).\n"
+    "3. Next, name it Spot-Policy, Create policy.";
+
+static void policy_enter(app *a)
+{
+    load_documents(a);
+    a->copy_focus = COPY_POLICY;
+    /* The manual path needs the External ID for the next panel: fetch it now. */
+    if (a->wz.method == CONNECT_MANUAL && !a->wz.external_id[0] && !app_busy(a))
+        run_phase(a, STEP_EXTERNAL_ID);
+}
+
+static void policy_draw(app *a, WINDOW *w, ui_rect r)
+{
+    if (a->wz.method == CONNECT_MANUAL) {
+        draw_steps(a, w, &r, policy_steps);
+        app_draw_copy(a, w, r);
+        return;
+    }
+    char intro[400];
+    snprintf(intro, sizeof intro,
+             "spot-connect will link the Spot account, get the External ID from Spot (once; it "
+             "is saved), and create the managed policy %s (%zu characters) in account %s.",
+             CONNECT_DEFAULT_POLICY, a->copy_text[COPY_POLICY] ? policy_size(a->copy_text[0]) : 0,
+             a->detected.aws_account[0] ? a->detected.aws_account : "(your account)");
+    draw_work(a, w, r, intro, STEP_POLICY);
+}
+
+static int policy_key(app *a, int key)
+{
+    if (a->wz.method == CONNECT_MANUAL) {
+        if (pnl_is_enter(key) && !a->wz.external_id[0]) {
+            app_set_status(a, 1, "waiting for Spot's External ID");
+            return PK_USED;
+        }
+        return app_copy_key(a, key) ? PK_USED : PK_UNUSED;
+    }
+    return work_key(a, key, STEP_POLICY);
+}
+
+const panel_ops panel_policy = {policy_enter, policy_draw, policy_key, phase_done,
+                                "Manual: paste the policy into the AWS console. Automatic: "
+                                "Enter creates it (or updates it to a new version)."};
+
+/* ---- 9. Create IAM role ---- */
+
+static void role_enter(app *a)
+{
+    load_documents(a);
+    a->copy_focus = COPY_EXTERNAL_ID;
+}
+
+static void role_draw(app *a, WINDOW *w, ui_rect r)
+{
+    if (a->wz.method != CONNECT_MANUAL) {
+        draw_work(a, w, r,
+                  "spot-connect will create the role Spot-Role, trusting Spot's AWS account with "
+                  "the External ID, and attach Spot-Policy and SecurityAudit.",
+                  STEP_ATTACHED);
+        return;
+    }
+    buf_t steps = BUF_INIT;
+    buf_printf(&steps,
+               "In the AWS console:\n"
+               "1. IAM > Roles > Create role > AWS account > Another AWS account.\n"
+               "2. Account ID: %s (item 2). Tick Require external ID: %s (item 3).\n"
+               "3. Next, select Spot-Policy, Next, name it Spot-Role, Create role.\n"
+               "4. Open the role and copy its ARN: the next panel asks for it.",
+               a->copy_text[COPY_PRINCIPAL] ? a->copy_text[COPY_PRINCIPAL] : "", a->wz.external_id);
+    draw_steps(a, w, &r, buf_str(&steps));
+    buf_free(&steps);
+    app_draw_copy(a, w, r);
+}
+
+static int role_key(app *a, int key)
+{
+    if (a->wz.method == CONNECT_MANUAL)
+        return app_copy_key(a, key) ? PK_USED : PK_UNUSED;
+    return work_key(a, key, STEP_ATTACHED);
+}
+
+const panel_ops panel_role = {role_enter, role_draw, role_key, phase_done,
+                              "The role Spot assumes: it trusts Spot's AWS account only with "
+                              "the External ID Spot generated for this account."};
+
+/* ---- 10. Connect ---- */
+
+static void connect_enter(app *a)
+{
+    textfield_set(&a->field[0], a->wz.role_arn);
+    a->copy_focus = COPY_ROLE_ARN;
+}
+
+/* The ARN as typed so far: "" when acceptable, else why not. */
+static void arn_verdict(app *a, char *why, size_t len)
+{
+    role_arn r;
+    sc_error err;
+    const char *names[] = {"aws", "aws-us-gov", "aws-cn"};
+    const char *acct = a->detected.aws_ok ? a->detected.aws_account : NULL;
+    why[0] = '\0';
+    if (arn_parse_role(a->field[0].text, names[a->wz.partition], acct, &r, &err) != ST_OK)
+        snprintf(why, len, "%s", err.message);
+}
+
+static void connect_draw_manual(app *a, WINDOW *w, ui_rect r)
+{
+    pnl_text(a, w, &r, "Paste the ARN of the role you created (Spot-Role):");
+    textfield_draw(&a->field[0], w, pnl_take(&r, 1), 1);
+    char why[600];
+    arn_verdict(a, why, sizeof why);
+    ui_wrap(w, pnl_take(&r, 3), theme_attr(why[0] ? UI_ERROR : UI_OK),
+            why[0] ? why : "This is a role ARN of your account. Enter hands it to Spot.");
+    pnl_draw_progress(a, w, r);
+}
+
+static void connect_draw(app *a, WINDOW *w, ui_rect r)
+{
+    if (a->wz.method == CONNECT_CONSOLE) {
+        pnl_text(a, w, &r,
+                 "The role is ready. In the Spot console, paste this role ARN into the last step "
+                 "and press Connect (c copies it, p prints it).");
+        app_draw_copy(a, w, r);
+        return;
+    }
+    if (a->have_result && a->result.r.connected && !app_busy(a)) {
+        ui_wrap(w, r, theme_attr(UI_OK), "Connected: Spot accepted the role. Enter goes on.");
+        return;
+    }
+    if (a->wz.method == CONNECT_MANUAL) {
+        connect_draw_manual(a, w, r);
+        return;
+    }
+    draw_work(a, w, r,
+              "spot-connect hands the role to Spot. A new role takes a few seconds to reach "
+              "every AWS region: Spot is asked again every second until it can use it.",
+              STEP__COUNT);
+}
+
+static int connect_key(app *a, int key)
+{
+    if (a->wz.method == CONNECT_CONSOLE)
+        return pnl_is_enter(key) ? PK_NEXT : app_copy_key(a, key) ? PK_USED : PK_UNUSED;
+    if (a->have_result && a->result.r.connected && pnl_is_enter(key) && !app_busy(a))
+        return PK_NEXT;
+    if (a->wz.method != CONNECT_MANUAL)
+        return work_key(a, key, STEP__COUNT);
+    if (!pnl_is_enter(key))
+        return textfield_key(&a->field[0], key) ? PK_USED : PK_UNUSED;
+    textfield_trim(&a->field[0]);
+    char why[600];
+    arn_verdict(a, why, sizeof why);
+    if (why[0] || app_busy(a))
+        return PK_USED;
+    snprintf(a->wz.role_arn, sizeof a->wz.role_arn, "%s", a->field[0].text);
+    run_phase(a, 0);
+    return PK_USED;
+}
+
+static void connect_done(app *a, const worker_event *ev)
+{
+    phase_done(a, ev);
+    a->result.reached = STEP__COUNT;
+}
+
+const panel_ops panel_connect = {connect_enter, connect_draw, connect_key, connect_done,
+                                 "Spot checks the role by assuming it. Right after the role is "
+                                 "created IAM may need seconds to propagate: the wait is shown."};
+
+/* ---- 11. Done ---- */
+
+static void done_enter(app *a)
+{
+    (void)a;
+}
+
+static void done_draw(app *a, WINDOW *w, ui_rect r)
+{
+    const connect_result *res = a->have_result ? &a->result.r : NULL;
+    buf_t text = BUF_INIT;
+    buf_printf(&text,
+               "%s\n\nSpot account: %s\nExternal ID:  %s\nRole ARN:     %s\n\nState file: %s\n"
+               "Call log:   %s\n\nWhat's next: create an Ocean cluster or an Elastigroup in the "
+               "Spot console. 'spot-connect status' shows the connection; 'spot-connect "
+               "disconnect' removes what spot-connect created. Press q to leave.",
+               res && res->connected ? "The AWS account is connected to Spot."
+                                     : "The AWS side is ready; finish in the Spot console.",
+               res && res->spot_account_id ? res->spot_account_id : "-",
+               a->wz.external_id[0] ? a->wz.external_id : "-",
+               res && res->role_arn ? res->role_arn : "-", a->state_file[0] ? a->state_file : "-",
+               a->log_file[0] ? a->log_file : "-");
+    ui_wrap(w, r, theme_attr(UI_NORMAL), buf_str(&text));
+    buf_free(&text);
+}
+
+static int done_key(app *a, int key)
+{
+    if (pnl_is_enter(key) || key == 'q') {
+        a->quit = 1;
+        return PK_USED;
+    }
+    return PK_UNUSED;
+}
+
+const panel_ops panel_done = {done_enter, done_draw, done_key, pnl_no_done,
+                              "A summary of the connection. q or Enter leaves."};
