@@ -1,14 +1,17 @@
 /* SigV4 against the official AWS suite, its corrected form-POST cases and the
  * derived IAM/STS vectors in tests/data/sigv4 (see the README there). */
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "aws/sigv4.h"
 #include "check.h"
 #include "util/buf.h"
+#include "util/file.h"
 #include "util/xalloc.h"
 
 #define TEST_AKID "AKIDEXAMPLE"
@@ -54,18 +57,13 @@ static char *path_join(const char *a, const char *b)
 /* Reads a whole file, NUL-terminated; NULL when it cannot be read. */
 static char *read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    int fd = open(path, O_RDONLY);
+    char *text = NULL;
+    if (fd < 0)
         return NULL;
-    buf_t b = BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
-    if (len)
-        *len = b.len;
-    return buf_steal(&b);
+    int e = file_read_all(fd, 1 << 20, &text, len);
+    close(fd);
+    return e ? NULL : text;
 }
 
 static char *read_case_file(const vector_case *vc, const char *suffix, size_t *len)

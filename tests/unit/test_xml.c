@@ -1,11 +1,14 @@
 /* XML, URL and time helpers against the IAM/STS answers moto really sends. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "util/buf.h"
+#include "util/file.h"
 #include "util/timeutil.h"
 #include "util/url.h"
 #include "util/xml.h"
@@ -14,18 +17,17 @@ static char *read_sample(const char *name, long *status)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/iam-xml-samples/%s", getenv("SC_TEST_DATA"), name);
-    FILE *f = fopen(path, "r");
-    if (!f)
+    int fd = open(path, O_RDONLY);
+    char *text = NULL;
+    if (fd < 0 || file_read_all(fd, 1 << 20, &text, NULL) != 0) {
+        if (fd >= 0)
+            close(fd);
         return NULL;
-    buf_t b = BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
-    const char *h = strstr(buf_str(&b), "HTTP ");
+    }
+    close(fd);
+    const char *h = strstr(text, "HTTP ");
     *status = h ? atol(h + 5) : 0;
-    return buf_steal(&b);
+    return text;
 }
 
 /* The body after the leading "<!-- ... -->" line the samples carry. */
