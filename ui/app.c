@@ -18,6 +18,7 @@
 #define KEY_ESC 27
 
 static volatile sig_atomic_t got_int, got_term;
+static sigset_t wait_mask; /* while waiting for input: the signals below let in */
 
 static void on_signal(int sig)
 {
@@ -36,6 +37,15 @@ static void install_signals(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    /* Delivered only inside ppoll(): one arriving between the checks and
+     * the wait (a resize, Ctrl-C) would else wait for the next key. */
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    sigaddset(&block, SIGWINCH);
+    sigprocmask(SIG_BLOCK, &block, &wait_mask);
 }
 
 /* ---- small services for panels ---- */
@@ -109,8 +119,10 @@ static void draw_status(app *a)
     else
         snprintf(line, sizeof line, "%s", a->status);
     attr_t at = theme_attr(a->status_error ? UI_ERROR : UI_STATUS);
-    mvwhline(stdscr, a->rows - 2, 0, ' ', a->cols);
-    ui_put(stdscr, a->rows - 2, 1, a->cols - 2, at, line);
+    /* A long message (a saved file's path) takes the blank row above too. */
+    int h = ui_wrap(NULL, (ui_rect){0, 0, 1, a->cols - 2}, at, line) > 1 ? 2 : 1;
+    ui_clear(stdscr, (ui_rect){a->rows - 1 - h, 0, h, a->cols}, A_NORMAL);
+    ui_wrap(stdscr, (ui_rect){a->rows - 1 - h, 1, h, a->cols - 2}, at, line);
 }
 
 static void draw_footer(app *a)
@@ -121,6 +133,11 @@ static void draw_footer(app *a)
            "Enter next  Esc back  Tab field  F1/? help  Ctrl-L redraw  q quit");
 }
 
+static int too_small(const app *a)
+{
+    return a->rows < APP_MIN_ROWS || a->cols < APP_MIN_COLS;
+}
+
 static void draw_too_small(app *a)
 {
     erase();
@@ -129,7 +146,20 @@ static void draw_too_small(app *a)
              APP_MIN_COLS, APP_MIN_ROWS, a->cols, a->rows);
     ui_wrap(stdscr, (ui_rect){0, 0, a->rows, a->cols}, theme_attr(UI_WARN), msg);
     ui_wrap(stdscr, (ui_rect){a->rows > 3 ? 3 : a->rows - 1, 0, 2, a->cols}, A_NORMAL,
-            "Enlarge the window to go on, or press q to quit.");
+            a->quit_asked ? "Quit? Your progress is saved. [y/N]"
+                          : "Enlarge the window to go on, or press q to quit.");
+}
+
+/* The real cursor goes to the focused widget, or out of sight. */
+static void place_cursor(void)
+{
+    int y, x;
+    if (ui_focus_take(&y, &x)) {
+        wmove(stdscr, y, x);
+        curs_set(1);
+    } else {
+        curs_set(0);
+    }
 }
 
 static void draw(app *a)
@@ -138,7 +168,7 @@ static void draw(app *a)
     if (a->redraw)
         clearok(curscr, TRUE);
     a->redraw = 0;
-    if (a->rows < APP_MIN_ROWS || a->cols < APP_MIN_COLS) {
+    if (too_small(a)) {
         draw_too_small(a);
         wnoutrefresh(stdscr);
         doupdate();
@@ -150,6 +180,7 @@ static void draw(app *a)
     panel_for(a->wz.step)->draw(a, stdscr, body);
     draw_status(a);
     draw_footer(a);
+    place_cursor();
     wnoutrefresh(stdscr);
     doupdate();
 }
@@ -234,13 +265,14 @@ static void fallback_key(app *a, int key)
 
 static void handle_key(app *a, int key)
 {
-    if (global_key(a, key))
-        return;
-    if (a->rows < APP_MIN_ROWS || a->cols < APP_MIN_COLS) {
-        if (key == 'q')
+    /* Too small, the panel is not shown: no key may act on it unseen. */
+    if (too_small(a) && !a->quit_asked && key != KEY_RESIZE && key != CTRL('l')) {
+        if (key == 'q' || key == 'Q')
             a->quit_asked = 1;
         return;
     }
+    if (global_key(a, key))
+        return;
     int r = panel_for(a->wz.step)->key(a, key);
     if (r == PK_NEXT || r == PK_BACK)
         navigate(a, r);
@@ -289,7 +321,8 @@ static int wait_for_input(app *a)
 {
     struct pollfd fds[2] = {{term_input_fd(), POLLIN, 0}, {worker_wake_fd(a->worker), POLLIN, 0}};
     /* Idle means asleep; a running job ticks once a second for its clock. */
-    int rc = poll(fds, 2, a->job ? 1000 : -1);
+    struct timespec tick = {1, 0};
+    int rc = ppoll(fds, 2, a->job ? &tick : NULL, &wait_mask);
     if (rc < 0 && errno != EINTR)
         return -1;
     if (rc > 0 && (fds[0].revents & (POLLHUP | POLLERR)))

@@ -26,9 +26,20 @@ int pnl_is_enter(int key)
     return key == '\r' || key == '\n' || key == KEY_ENTER;
 }
 
+/* The newest lines that fit, each wrapped: a long path or ID is never cut. */
 void pnl_draw_progress(app *a, WINDOW *w, ui_rect r)
 {
-    int first = a->nprogress > r.h ? a->nprogress - r.h : 0;
-    for (int i = first; i < a->nprogress; i++)
-        ui_put(w, r.y + i - first, r.x, r.w, theme_attr(UI_NORMAL), a->progress[i]);
+    int first = a->nprogress, rows = 0;
+    while (first > 0) {
+        int h = ui_wrap(NULL, (ui_rect){0, 0, 1, r.w}, A_NORMAL, a->progress[first - 1]);
+        if (rows + h > r.h && first < a->nprogress)
+            break;
+        rows += h;
+        first--;
+    }
+    for (int i = first; i < a->nprogress && r.h > 0; i++) {
+        int used = ui_wrap(w, r, theme_attr(UI_NORMAL), a->progress[i]);
+        r.y += used;
+        r.h -= used;
+    }
 }

@@ -9,6 +9,8 @@ extern const panel_ops panel_welcome, panel_provider, panel_method, panel_partit
 
 /* Wrapped text at the top of r; r shrinks below it (and a blank line). */
 int pnl_text(app *a, WINDOW *w, ui_rect *r, const char *text);
+/* Sets text field i, masked (a secret: stars only) or not. */
+void pnl_field_set(app *a, int i, const char *text, int masked);
 /* The first h rows of r; r shrinks below them. */
 ui_rect pnl_take(ui_rect *r, int h);
 void pnl_list_reset(app *a, int multi);

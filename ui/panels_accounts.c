@@ -35,20 +35,22 @@ static void spot_build_list(app *a)
     }
     pnl_list_add(a, "Create a new Spot account", "named below", 0);
     a->list.cursor = a->list.n - 1;
+    for (size_t i = 0; i + 1 < a->list.n; i++)
+        if (strcmp(a->accounts.items[i].id, a->wz.spot_account) == 0)
+            a->list.cursor = i; /* back here: the account chosen before */
 }
 
 static void spot_enter(app *a)
 {
     if (a->wz.method == CONNECT_CONSOLE) {
-        textfield_set(&a->field[0], a->wz.external_id);
+        pnl_field_set(a, 0, a->wz.external_id, 0);
         return;
     }
-    textfield_set(&a->field[0], "");
-    a->field[0].masked = 1;
+    pnl_field_set(a, 0, "", 1);
     char name[140];
     snprintf(name, sizeof name, "%s%s", a->detected.aws_ok ? "aws-" : "",
              a->detected.aws_ok ? a->detected.aws_account : "");
-    textfield_set(&a->field[1], a->wz.spot_account_name[0] ? a->wz.spot_account_name : name);
+    pnl_field_set(a, 1, a->wz.spot_account_name[0] ? a->wz.spot_account_name : name, 0);
     spot_build_list(a);
     if (!needs_token(a) && !app_busy(a))
         load_accounts(a);
@@ -202,9 +204,8 @@ static void login_enter(app *a)
     pnl_list_add(a, "Type access keys", "used for this session only", 0);
     a->items[0].disabled = !a->detected.aws_ok;
     a->list.cursor = a->detected.aws_ok ? 0 : keys_item(a);
-    textfield_set(&a->field[0], "");
-    textfield_set(&a->field[1], "");
-    a->field[1].masked = 1;
+    pnl_field_set(a, 0, "", 0);
+    pnl_field_set(a, 1, "", 1);
 }
 
 static void login_draw_manual(app *a, WINDOW *w, ui_rect r)

@@ -41,6 +41,12 @@ int pnl_text(app *a, WINDOW *w, ui_rect *r, const char *text)
     return used;
 }
 
+void pnl_field_set(app *a, int i, const char *text, int masked)
+{
+    textfield_set(&a->field[i], text);
+    a->field[i].masked = masked;
+}
+
 ui_rect pnl_take(ui_rect *r, int h)
 {
     ui_rect top = {r->y, r->x, h < r->h ? h : r->h, r->w};
@@ -89,7 +95,11 @@ static void welcome_draw(app *a, WINDOW *w, ui_rect r)
     char text[1200];
     detected_lines(a, text, sizeof text);
     pnl_text(a, w, &r, text);
-    if (a->detected.saved) {
+    if (a->detected.saved && a->detected.saved_connected) {
+        ui_wrap(w, r, theme_attr(UI_WARN),
+                "This AWS account was connected to Spot before. Press r to see the connection, "
+                "or Enter to go through the steps again.");
+    } else if (a->detected.saved) {
         char resume[300];
         snprintf(resume, sizeof resume,
                  "A connection in progress was found (reached: %s). Press r to resume it, or "
@@ -101,6 +111,14 @@ static void welcome_draw(app *a, WINDOW *w, ui_rect r)
     }
 }
 
+/* The engine's call log sits next to the state file: <stem>.log. */
+static void log_beside(app *a, const char *state_path)
+{
+    const char *dot = strrchr(state_path, '.');
+    int stem = dot && !strchr(dot, '/') ? (int)(dot - state_path) : (int)strlen(state_path);
+    snprintf(a->log_file, sizeof a->log_file, "%.*s.log", stem, state_path);
+}
+
 static void resume_saved(app *a)
 {
     const wiz_detected *d = &a->detected;
@@ -109,6 +127,8 @@ static void resume_saved(app *a)
     else if (strcmp(d->saved_method, "console") == 0)
         a->wz.method = CONNECT_CONSOLE;
     snprintf(a->wz.external_id, sizeof a->wz.external_id, "%s", d->saved_external_id);
+    snprintf(a->state_file, sizeof a->state_file, "%s", d->state_path);
+    log_beside(a, d->state_path);
     app_goto(a, wiz_resume_step(d->saved_step));
 }
 
@@ -173,12 +193,11 @@ const panel_ops panel_provider = {provider_enter, provider_draw, provider_key, p
 static void method_enter(app *a)
 {
     pnl_list_reset(a, 0);
-    pnl_list_add(a, "Automatically", "spot-connect creates the policy and role with your AWS keys",
+    /* Hints fit 80 columns: nothing is cut at the smallest size. */
+    pnl_list_add(a, "Automatically", "spot-connect creates the policy and role (your AWS keys)", 0);
+    pnl_list_add(a, "Manually", "you create them in the AWS console, copying values from here", 0);
+    pnl_list_add(a, "Through the Spot console", "no Spot token: paste the console's External ID",
                  0);
-    pnl_list_add(a, "Manually", "you create them in the AWS console; each value is ready to copy",
-                 0);
-    pnl_list_add(a, "Through the Spot console",
-                 "no Spot token here: paste the console's External ID", 0);
     a->list.cursor = (size_t)a->wz.method;
 }
 
@@ -217,7 +236,7 @@ static void partition_enter(app *a)
     pnl_list_add(a, "GovCloud", "aws-us-gov", 0);
     pnl_list_add(a, "China", "aws-cn", 0);
     a->list.cursor = (size_t)a->wz.partition;
-    textfield_set(&a->field[0], a->wz.spot_principal);
+    pnl_field_set(a, 0, a->wz.spot_principal, 0);
 }
 
 static void partition_draw(app *a, WINDOW *w, ui_rect r)

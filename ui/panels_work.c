@@ -128,9 +128,11 @@ static void policy_draw(app *a, WINDOW *w, ui_rect r)
         return;
     }
     char intro[400];
-    snprintf(intro, sizeof intro,
-             "spot-connect will link the Spot account, get the External ID from Spot (once; it "
-             "is saved), and create the managed policy %s (%zu characters) in account %s.",
+    snprintf(intro, sizeof intro, "%s the managed policy %s (%zu characters) in account %s.",
+             a->wz.method == CONNECT_CONSOLE
+                 ? "spot-connect will create" /* the console has the Spot side */
+                 : "spot-connect will link the Spot account, get the External ID from Spot "
+                   "(once; it is saved), and create",
              CONNECT_DEFAULT_POLICY, a->copy_text[COPY_POLICY] ? policy_size(a->copy_text[0]) : 0,
              a->detected.aws_account[0] ? a->detected.aws_account : "(your account)");
     draw_work(a, w, r, intro, STEP_POLICY);
@@ -140,7 +142,10 @@ static int policy_key(app *a, int key)
 {
     if (a->wz.method == CONNECT_MANUAL) {
         if (pnl_is_enter(key) && !a->wz.external_id[0]) {
-            app_set_status(a, 1, "waiting for Spot's External ID");
+            if (app_busy(a))
+                app_set_status(a, 1, "waiting for Spot's External ID");
+            else
+                run_phase(a, STEP_EXTERNAL_ID); /* the fetch failed: again */
             return PK_USED;
         }
         return app_copy_key(a, key) ? PK_USED : PK_UNUSED;
@@ -148,7 +153,21 @@ static int policy_key(app *a, int key)
     return work_key(a, key, STEP_POLICY);
 }
 
-const panel_ops panel_policy = {policy_enter, policy_draw, policy_key, phase_done,
+static void policy_done(app *a, const worker_event *ev)
+{
+    char said[sizeof a->status];
+    snprintf(said, sizeof said, "%s", a->status_error ? " " : a->status);
+    phase_done(a, ev);
+    if (a->wz.method != CONNECT_MANUAL || ev->status != ST_OK)
+        return;
+    /* The fetch ran behind the copy pane: keep what a key (c) said meanwhile. */
+    if (strcmp(said, " ") != 0)
+        app_set_status(a, 0, "%s", said);
+    else
+        app_set_status(a, 0, "Spot's External ID is ready (item 3).");
+}
+
+const panel_ops panel_policy = {policy_enter, policy_draw, policy_key, policy_done,
                                 "Manual: paste the policy into the AWS console. Automatic: "
                                 "Enter creates it (or updates it to a new version)."};
 
@@ -197,7 +216,7 @@ const panel_ops panel_role = {role_enter, role_draw, role_key, phase_done,
 
 static void connect_enter(app *a)
 {
-    textfield_set(&a->field[0], a->wz.role_arn);
+    pnl_field_set(a, 0, a->wz.role_arn, 0);
     a->copy_focus = COPY_ROLE_ARN;
 }
 
@@ -284,21 +303,30 @@ static void done_enter(app *a)
     (void)a;
 }
 
+/* With no run in this session (resumed at the end), the saved state says. */
+static const char *done_value(int ran, const char *now, const char *saved)
+{
+    const char *v = ran ? now : saved;
+    return v && v[0] ? v : "-";
+}
+
 static void done_draw(app *a, WINDOW *w, ui_rect r)
 {
     const connect_result *res = a->have_result ? &a->result.r : NULL;
+    const wiz_detected *d = &a->detected;
+    int connected = res ? res->connected : d->saved_connected;
     buf_t text = BUF_INIT;
     buf_printf(&text,
                "%s\n\nSpot account: %s\nExternal ID:  %s\nRole ARN:     %s\n\nState file: %s\n"
                "Call log:   %s\n\nWhat's next: create an Ocean cluster or an Elastigroup in the "
                "Spot console. 'spot-connect status' shows the connection; 'spot-connect "
                "disconnect' removes what spot-connect created. Press q to leave.",
-               res && res->connected ? "The AWS account is connected to Spot."
-                                     : "The AWS side is ready; finish in the Spot console.",
-               res && res->spot_account_id ? res->spot_account_id : "-",
+               connected ? "The AWS account is connected to Spot."
+                         : "The AWS side is ready; finish in the Spot console.",
+               done_value(res != NULL, res ? res->spot_account_id : NULL, d->saved_spot_account),
                a->wz.external_id[0] ? a->wz.external_id : "-",
-               res && res->role_arn ? res->role_arn : "-", a->state_file[0] ? a->state_file : "-",
-               a->log_file[0] ? a->log_file : "-");
+               done_value(res != NULL, res ? res->role_arn : NULL, d->saved_role_arn),
+               a->state_file[0] ? a->state_file : "-", a->log_file[0] ? a->log_file : "-");
     ui_wrap(w, r, theme_attr(UI_NORMAL), buf_str(&text));
     buf_free(&text);
 }

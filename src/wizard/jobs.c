@@ -134,6 +134,10 @@ static void detect_saved(const wiz_settings *s, wiz_detected *d)
         snprintf(d->saved_method, sizeof d->saved_method, "%s", st.method ? st.method : "");
         snprintf(d->saved_external_id, sizeof d->saved_external_id, "%s",
                  st.external_id ? st.external_id : "");
+        d->saved_connected = st.connected;
+        snprintf(d->saved_spot_account, sizeof d->saved_spot_account, "%s",
+                 st.spot_account.arn ? st.spot_account.arn : "");
+        snprintf(d->saved_role_arn, sizeof d->saved_role_arn, "%s", st.role.arn ? st.role.arn : "");
         state_free(&st);
     }
     free(path);

@@ -38,6 +38,9 @@ typedef struct wiz_detected {
     state_step saved_step;
     char saved_method[16];
     char saved_external_id[1300];
+    int saved_connected; /* Spot accepted the role in that run */
+    char saved_spot_account[64];
+    char saved_role_arn[2100];
     char state_path[1024];
 } wiz_detected;
 

@@ -175,6 +175,8 @@ void choicelist_draw(const choicelist *c, WINDOW *win, ui_rect r, int focused)
     }
     if (scrolls)
         draw_scroll_marks(c, win, r, top);
-    if (focused && c->cursor >= top && c->cursor < top + (size_t)r.h)
+    if (focused && c->cursor >= top && c->cursor < top + (size_t)r.h) {
         wmove(win, r.y + (int)(c->cursor - top), r.x);
+        ui_focus_mark(win);
+    }
 }

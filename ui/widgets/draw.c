@@ -303,3 +303,24 @@ void ui_box(WINDOW *win, ui_rect r, const char *title)
     if (title && *title && r.w > 4)
         box_title(win, r, title);
 }
+
+static int focus_y = -1, focus_x = -1;
+
+void ui_focus_mark(WINDOW *win)
+{
+    int y, x, by, bx;
+    getyx(win, y, x);
+    getbegyx(win, by, bx);
+    focus_y = by + y;
+    focus_x = bx + x;
+}
+
+int ui_focus_take(int *y, int *x)
+{
+    if (focus_y < 0)
+        return 0;
+    *y = focus_y;
+    *x = focus_x;
+    focus_y = focus_x = -1;
+    return 1;
+}

@@ -324,6 +324,8 @@ void textfield_draw(const textfield *f, WINDOW *win, ui_rect r, int focused)
         put_text(&v, win, r.y, x, more ? avail - 1 : avail, a, from);
     if (more)
         ui_put(win, r.y, r.x + w - 1, 1, theme_attr(UI_DIM), right);
-    if (focused)
+    if (focused) {
         wmove(win, r.y, x + (f->text ? cols(&v, from, cur) : 0));
+        ui_focus_mark(win);
+    }
 }

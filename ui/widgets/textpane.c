@@ -215,8 +215,10 @@ void textpane_draw(const textpane *t, WINDOW *win, ui_rect r, int focused)
     if (rows < (size_t)r.h)
         draw_position(win, r, top, rows, t->nlines, focused);
     /* Screen readers follow the cursor: put it on the first visible line. */
-    if (focused)
+    if (focused) {
         wmove(win, r.y, r.x + gw);
+        ui_focus_mark(win);
+    }
 }
 
 int textpane_key(textpane *t, int key, int page)

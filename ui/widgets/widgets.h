@@ -98,6 +98,13 @@ void ui_clear(WINDOW *win, ui_rect r, attr_t attr);
  * does not fit ends with a continuation mark. With win NULL nothing is
  * drawn and the result is the lines the whole text needs at width r.w. */
 int ui_wrap(WINDOW *win, ui_rect r, attr_t attr, const char *text);
+/* The focused widget marks where the real cursor belongs (screen readers
+ * and braille displays follow it); the frame is drawn after the panel, so
+ * the app puts the cursor back there last. */
+void ui_focus_mark(WINDOW *win);
+/* Takes the mark: 1 with its position, 0 when no widget had the focus. */
+int ui_focus_take(int *y, int *x);
+
 /* A box around r (ACS lines, or +-| with --ascii). */
 void ui_box(WINDOW *win, ui_rect r, const char *title);
 
