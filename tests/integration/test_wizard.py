@@ -13,6 +13,7 @@ import atexit
 import json
 import os
 import re
+import signal
 import ssl
 import tempfile
 import time
@@ -336,6 +337,10 @@ def test_manual_walkthrough_with_goldens():
     w.wait("This is a role ARN of your account")
     assert arn in w.screen(), "the ARN field must show the ARN, not stars\n" + w.s.dump()
     w.golden("connect-manual-ready")
+    w.key("C-u", "the role ARN is empty")
+    # Pasted from a browser: bracketed, with spaces and a newline around it.
+    w.type("\x1b[200~  " + arn + "\r\n\x1b[201~")
+    w.wait("This is a role ARN of your account")
     run_phase(w, "Connected: Spot accepted the role.")
     w.key("Enter", "Step 10 of 10: Done")
     w.golden("done-manual")
@@ -745,6 +750,19 @@ def test_real_cursor_follows_the_focus():
     w.settle()
     field = next(i for i, line in enumerate(w.s.lines()) if "Spot's AWS account ID:" in line)
     assert w.s.cursor()[0] == field, (w.s.cursor(), field, w.s.dump())
+
+
+@suite.test
+def test_sigterm_restores_the_terminal():
+    env, home = world()
+    w = Wizard(env, home)
+    begin(w)
+    mark = w.s.mark()
+    os.kill(w.s.pid, signal.SIGTERM)
+    assert w.exit_code() == 130
+    tail = w.s.raw_since(mark)
+    assert b"\x1b[?2004l" in tail, "bracketed paste left on"
+    assert b"\x1b[?1049l" in tail, "alternate screen not left"
 
 
 @suite.test
