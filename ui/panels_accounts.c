@@ -184,6 +184,12 @@ const panel_ops panel_spot = {spot_enter, spot_draw, spot_key, spot_done,
 
 /* ---- 6. AWS login ---- */
 
+/* The last two items: the instance role, then typed keys. */
+static size_t instance_item(const app *a)
+{
+    return a->list.n - 2;
+}
+
 static size_t keys_item(const app *a)
 {
     return a->list.n - 1;
@@ -201,6 +207,7 @@ static void login_enter(app *a)
     pnl_list_add(a, detected, NULL, 0);
     for (size_t i = 0; i < a->detected.nprofiles && a->list.n < 60; i++)
         pnl_list_add(a, a->detected.profiles[i], "profile", 0);
+    pnl_list_add(a, "Instance role", "this EC2 instance's role (instance metadata)", 0);
     pnl_list_add(a, "Type access keys", "used for this session only", 0);
     a->items[0].disabled = !a->detected.aws_ok;
     a->list.cursor = a->detected.aws_ok ? 0 : keys_item(a);
@@ -235,10 +242,10 @@ static void login_draw(app *a, WINDOW *w, ui_rect r)
     ui_rect list = pnl_take(&r, r.h - 4 > 3 ? r.h - 4 : 3);
     choicelist_draw(&a->list, w, list, a->focus == 0);
     if (choicelist_selected(&a->list) == keys_item(a)) {
-        ui_put(w, r.y, r.x, 18, theme_attr(UI_NORMAL), "Access key ID:");
-        textfield_draw(&a->field[0], w, (ui_rect){r.y, r.x + 18, 1, 30}, a->focus == 1);
-        ui_put(w, r.y + 1, r.x, 18, theme_attr(UI_NORMAL), "Secret access key:");
-        textfield_draw(&a->field[1], w, (ui_rect){r.y + 1, r.x + 18, 1, 30}, a->focus == 2);
+        ui_put(w, r.y, r.x, 20, theme_attr(UI_NORMAL), "Access key ID:");
+        textfield_draw(&a->field[0], w, (ui_rect){r.y, r.x + 20, 1, 44}, a->focus == 1);
+        ui_put(w, r.y + 1, r.x, 20, theme_attr(UI_NORMAL), "Secret access key:");
+        textfield_draw(&a->field[1], w, (ui_rect){r.y + 1, r.x + 20, 1, 44}, a->focus == 2);
     }
     if (a->verified) {
         char who[400];
@@ -252,11 +259,12 @@ static void login_verify(app *a)
     size_t pick = choicelist_selected(&a->list);
     wiz_settings *s = &a->settings;
     s->profile[0] = s->access_key[0] = s->secret_key[0] = '\0';
+    s->instance_role = pick == instance_item(a);
     if (pick == keys_item(a)) {
         textfield_trim(&a->field[0]);
         snprintf(s->access_key, sizeof s->access_key, "%s", a->field[0].text);
         snprintf(s->secret_key, sizeof s->secret_key, "%s", a->field[1].text);
-    } else if (pick > 0) {
+    } else if (pick > 0 && pick < instance_item(a)) {
         snprintf(s->profile, sizeof s->profile, "%s", a->detected.profiles[pick - 1]);
     }
     app_start_job(a, wiz_job_identity(a->worker, s));

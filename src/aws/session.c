@@ -190,8 +190,9 @@ static status_t session_setup(const aws_session_options *opt, aws_session *s, sc
         /* Keys typed into the wizard: no chain, and nothing is saved. */
         s->creds = creds_provider_static(opt->keys, "typed-keys");
     } else if (st == ST_OK) {
-        creds_chain_options co = {pf,       who.name,        who.from_option,
-                                  &sp->cfg, opt->mfa_prompt, opt->mfa_ctx};
+        creds_chain_options co = {
+            pf,           who.name,          who.from_option, &sp->cfg, opt->mfa_prompt,
+            opt->mfa_ctx, opt->instance_role};
         st = creds_chain_resolve(&co, &s->creds, err);
     }
     /* The files hold secrets; the providers kept what they need. */

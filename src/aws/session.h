@@ -25,6 +25,7 @@ typedef struct aws_session_options {
     void *mfa_ctx;
     volatile int *cancel;        /* when set, calls in flight stop with ST_CANCELLED */
     const aws_credentials *keys; /* use these instead of the chain (typed in) */
+    int instance_role;           /* only the EC2 instance role (instance metadata) */
     api_log_fn log;              /* every API call, secret-free */
     void *log_ctx;
 } aws_session_options;

@@ -54,6 +54,7 @@ static status_t open_aws(const wiz_settings *s, worker_job *job, aws_session **o
     so.profile = opt(s->profile);
     so.ca_bundle = opt(s->ca_bundle);
     so.cancel = worker_cancel_flag(job);
+    so.instance_role = s->instance_role;
     aws_credentials keys = {(char *)s->access_key, (char *)s->secret_key, NULL, 0, NULL};
     if (s->access_key[0])
         so.keys = &keys;

@@ -13,6 +13,7 @@
 /* Where the jobs' settings come from (copied into every job). */
 typedef struct wiz_settings {
     char profile[128];     /* "" = the chain's default */
+    int instance_role;     /* only the EC2 instance role */
     char access_key[128];  /* typed keys, "" when none */
     char secret_key[256];  /* secret: wiped when freed */
     char token[2048];      /* Spot token typed in, "" = resolve as the CLI does */

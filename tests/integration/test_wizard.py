@@ -717,13 +717,13 @@ def test_typed_secrets_are_masked_never_shown():
     w.wait("*" * len(TOKEN))
     w.key("Enter", "Spot account(s) in this organization")
     w.key("Enter", "Detected credentials")
-    w.key("Down", "Access key ID:")
+    w.key("End", "Access key ID:")     # the last item: typed keys
     w.key("Tab")
     w.type(moto.access_key_id)
     w.wait(moto.access_key_id)                   # a key ID is no secret: shown
     w.key("Tab")
     w.type(moto.secret_access_key)
-    w.wait(re.compile(r"Secret access key:.\*{20}"))
+    w.wait(re.compile(r"Secret access key:\s+\*{20}"))
     w.golden("login-keys")
     w.key("Enter", "Verified:")
     w.key("Tab")                                 # off the fields: q is a key again
@@ -750,6 +750,23 @@ def test_real_cursor_follows_the_focus():
     w.settle()
     field = next(i for i, line in enumerate(w.s.lines()) if "Spot's AWS account ID:" in line)
     assert w.s.cursor()[0] == field, (w.s.cursor(), field, w.s.dump())
+
+
+@suite.test
+def test_instance_role_is_a_credential_source():
+    from peers.metadata import ImdsServer
+    creds = harness.moto().temporary_credentials(session_name="wizard-imds")
+    env, home = world()
+    with ImdsServer() as imds:
+        imds.set_credentials_dict(creds)
+        env = dict(env, AWS_EC2_METADATA_DISABLED=None, AWS_EC2_METADATA_SERVICE_ENDPOINT=imds.url)
+        w = Wizard(env, home)
+        to_spot(w)
+        w.key("Enter", "Which AWS credentials")
+        w.key("Down", re.compile(r"> \(.\) Instance role"))
+        w.key("Enter", "Verified: arn:aws:sts::")
+        assert ":assumed-role/" in w.screen() and imds.token_puts >= 1, w.s.dump()
+        harness.assert_no_secrets({"screen": w.screen()}, {"token": creds["SessionToken"]})
 
 
 @suite.test

@@ -25,7 +25,7 @@ static status_t resolve(const char *profile, int from_option, creds_provider **o
     aws_client_config sts;
     memset(&sts, 0, sizeof sts);
     sts.region = "us-east-1";
-    creds_chain_options o = {pf, profile, from_option, &sts, NULL, NULL};
+    creds_chain_options o = {pf, profile, from_option, &sts, NULL, NULL, 0};
     st = creds_chain_resolve(&o, out, &err);
     profile_files_free(pf);
     return st;
@@ -396,7 +396,7 @@ static void test_role_config_errors(void)
     aws_client_config sts;
     memset(&sts, 0, sizeof sts);
     sts.region = "us-east-1";
-    creds_chain_options o = {pf, "mfa", 1, &sts, mfa_refuses, NULL};
+    creds_chain_options o = {pf, "mfa", 1, &sts, mfa_refuses, NULL, 0};
     creds_provider *p = NULL;
     CHECK_INT(creds_chain_resolve(&o, &p, &err), ST_MISSING_ANSWER);
     profile_files_free(pf);

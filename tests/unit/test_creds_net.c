@@ -73,7 +73,7 @@ static status_t resolve(const char *profile, int from_option, creds_provider **o
     sts.region = "eu-west-1";
     sts.sts_endpoint_url = fake_url(&srv, "/");
     sts.max_attempts = 1;
-    creds_chain_options o = {pf, profile, from_option, &sts, mfa_code, NULL};
+    creds_chain_options o = {pf, profile, from_option, &sts, mfa_code, NULL, 0};
     st = creds_chain_resolve(&o, out, &err);
     profile_files_free(pf);
     return st;

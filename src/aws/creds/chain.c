@@ -67,9 +67,13 @@ status_t creds_chain_resolve(const creds_chain_options *opt, creds_provider **ou
     char imds_why[160] = "not tried";
     creds_provider *p = NULL;
     *out = NULL;
-    status_t st = chain_find(&c, opt, &p, imds_why, sizeof imds_why, err);
+    status_t st = opt->instance_role_only ? creds_try_imds(&c, &p, imds_why, sizeof imds_why, err)
+                                          : chain_find(&c, opt, &p, imds_why, sizeof imds_why, err);
     if (st != ST_OK)
         return st;
+    if (!p && opt->instance_role_only)
+        return error_set(err, ST_NO_CREDENTIALS, "no EC2 instance role: instance metadata %s",
+                         imds_why);
     if (!p)
         return chain_none(opt, imds_why, err);
     const aws_credentials *creds;

@@ -28,6 +28,7 @@ typedef struct creds_chain_options {
     const aws_client_config *sts;
     mfa_prompt_fn mfa_prompt; /* NULL: MFA profiles fail with ST_MISSING_ANSWER */
     void *mfa_ctx;
+    int instance_role_only; /* the operator chose the EC2 instance role: nothing else */
 } creds_chain_options;
 
 /* Finds the provider and loads it once. ST_NO_CREDENTIALS when no source is
