@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/signals.h"
 #include "clipboard.h"
 #include "term.h"
 #include "theme.h"
@@ -30,13 +31,7 @@ static void on_signal(int sig)
 
 static void install_signals(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    signals_catch(on_signal);
     /* Delivered only inside ppoll(): one arriving between the checks and
      * the wait (a resize, Ctrl-C) would else wait for the next key. */
     sigset_t block;

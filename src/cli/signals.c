@@ -12,14 +12,19 @@ static void on_signal(int sig)
     signal(sig, SIG_DFL);
 }
 
-volatile int *signals_install(void)
+void signals_catch(void (*fn)(int))
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
+    sa.sa_handler = fn;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+}
+
+volatile int *signals_install(void)
+{
+    signals_catch(on_signal);
     return &interrupted;
 }
