@@ -20,25 +20,14 @@
 /* IAM's CreatePolicy takes at most 131,072 characters including
  * whitespace, so a bigger file can never be sent. */
 #define POLICY_FILE_MAX 131072
-/* Real policies nest 5 levels (Statement/Condition/operator/key/list);
- * the limit keeps a hostile file from recursing deep in yajl and here. */
-#define POLICY_MAX_DEPTH 32
+/* Documents IAM sends back: its limit with room for URL encoding. */
+#define POLICY_ANSWER_MAX (4 * POLICY_FILE_MAX)
 
 /* The default policy, parsed once; the bundle names point into it. */
 static yajl_val default_tree;
 static const char **bundle_names;
 static size_t bundle_total;
 static pthread_once_t default_once = PTHREAD_ONCE_INIT;
-
-static yajl_val member(yajl_val obj, const char *key)
-{
-    if (!YAJL_IS_OBJECT(obj))
-        return NULL;
-    for (size_t i = 0; i < obj->u.object.len; i++)
-        if (strcmp(obj->u.object.keys[i], key) == 0)
-            return obj->u.object.values[i];
-    return NULL;
-}
 
 /* Freed at exit so that leak checkers see a clean run (the optimiser drops
  * a global that is never read again, so LSan would report it lost). */
@@ -56,12 +45,12 @@ static void load_default(void)
     char eb[128];
     default_tree = yajl_tree_parse(asset_spot_policy_json, eb, sizeof eb);
     atexit(free_default);
-    yajl_val st = member(default_tree, "Statement");
+    yajl_val st = json_member(default_tree, "Statement");
     if (!YAJL_IS_ARRAY(st))
         return; /* unreachable with the shipped asset; the unit tests prove it */
     bundle_names = xcalloc(st->u.array.len, sizeof *bundle_names);
     for (size_t i = 0; i < st->u.array.len; i++) {
-        yajl_val sid = member(st->u.array.values[i], "Sid");
+        yajl_val sid = json_member(st->u.array.values[i], "Sid");
         if (YAJL_IS_STRING(sid))
             bundle_names[bundle_total++] = sid->u.string;
     }
@@ -122,15 +111,10 @@ static status_t parse_text(const char *text, size_t len, const char *what, yajl_
 {
     if (strspn(text, " \t\r\n") == len)
         return error_set(err, ST_BAD_INPUT, "%s: empty, not a JSON policy", what);
-    char *why = json_check_text(text, len, POLICY_MAX_DEPTH);
-    if (why) {
-        error_set(err, ST_BAD_INPUT, "%s: not JSON at %s", what, why);
-        free(why);
-        return ST_BAD_INPUT;
-    }
-    char eb[128];
-    *root = yajl_tree_parse(text, eb, sizeof eb);
-    return *root ? ST_OK : error_set(err, ST_BAD_INPUT, "%s: not JSON", what);
+    sc_error why = {.status = ST_OK};
+    if (json_parse(text, len, POLICY_FILE_MAX, root, &why) != ST_OK)
+        return error_set(err, ST_BAD_INPUT, "%s: not JSON at %s", what, why.message);
+    return ST_OK;
 }
 
 static status_t load_file(const char *path, char **what, yajl_val *root, sc_error *err)
@@ -175,7 +159,7 @@ static status_t validate(yajl_val root, const char *what, sc_error *err)
 {
     if (!YAJL_IS_OBJECT(root))
         return error_set(err, ST_BAD_INPUT, "%s: not a JSON object", what);
-    yajl_val v = member(root, "Version");
+    yajl_val v = json_member(root, "Version");
     if (!v)
         return error_set(err, ST_BAD_INPUT, "%s: no \"Version\"", what);
     /* The only two policy language versions IAM knows. */
@@ -183,12 +167,12 @@ static status_t validate(yajl_val root, const char *what, sc_error *err)
         (strcmp(v->u.string, "2012-10-17") != 0 && strcmp(v->u.string, "2008-10-17") != 0))
         return error_set(err, ST_BAD_INPUT,
                          "%s: \"Version\" must be \"2012-10-17\" (or \"2008-10-17\")", what);
-    return check_statements(member(root, "Statement"), what, err);
+    return check_statements(json_member(root, "Statement"), what, err);
 }
 
 static int selected(yajl_val statement, const policy_options *opt)
 {
-    yajl_val sid = member(statement, "Sid");
+    yajl_val sid = json_member(statement, "Sid");
     if (!YAJL_IS_STRING(sid))
         return 0;
     for (size_t i = 0; i < opt->nbundles; i++)
@@ -201,7 +185,7 @@ static int selected(yajl_val statement, const policy_options *opt)
  * the first len values of an array. */
 static void select_bundles(yajl_val root, const policy_options *opt)
 {
-    yajl_val st = member(root, "Statement");
+    yajl_val st = json_member(root, "Statement");
     size_t kept = 0;
     for (size_t i = 0; i < st->u.array.len; i++) {
         yajl_val s = st->u.array.values[i];
@@ -289,8 +273,9 @@ char *policy_pretty(const char *json)
 {
     if (!json)
         return NULL;
-    char eb[128];
-    yajl_val root = yajl_tree_parse(json, eb, sizeof eb);
+    yajl_val root = NULL;
+    sc_error ignored;
+    json_parse(json, strlen(json), POLICY_ANSWER_MAX, &root, &ignored);
     char *text = root ? json_val_text(root, 1) : NULL;
     yajl_tree_free(root);
     /* Not JSON (no caller should pass that): show it as it is. */
@@ -326,9 +311,10 @@ int policy_equal(const char *a, const char *b)
 {
     if (!a || !b)
         return 0;
-    char eb[128];
-    yajl_val va = yajl_tree_parse(a, eb, sizeof eb);
-    yajl_val vb = va ? yajl_tree_parse(b, eb, sizeof eb) : NULL;
+    yajl_val va = NULL, vb = NULL;
+    sc_error ignored;
+    if (json_parse(a, strlen(a), POLICY_ANSWER_MAX, &va, &ignored) == ST_OK)
+        json_parse(b, strlen(b), POLICY_ANSWER_MAX, &vb, &ignored);
     int same = va && vb && json_val_equal(va, vb);
     yajl_tree_free(va);
     yajl_tree_free(vb);

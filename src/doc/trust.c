@@ -4,7 +4,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <yajl/yajl_tree.h>
 
 #include "aws/partition.h"
@@ -15,6 +14,8 @@
 /* AWS's limits for sts:ExternalId (AssumeRole's ExternalId parameter). */
 #define EXTERNAL_ID_MIN 2
 #define EXTERNAL_ID_MAX 1224
+/* A trust policy IAM sends back is at most a few KiB. */
+#define TRUST_ANSWER_MAX (1024 * 1024)
 
 static const partition_info *known_partition(const char *name, sc_error *err)
 {
@@ -125,24 +126,12 @@ status_t trust_policy_build(const char *partition, const char *principal_account
     return ST_OK;
 }
 
-static yajl_val member(yajl_val obj, const char *key, int nocase)
-{
-    if (!YAJL_IS_OBJECT(obj))
-        return NULL;
-    for (size_t i = 0; i < obj->u.object.len; i++) {
-        const char *k = obj->u.object.keys[i];
-        if (nocase ? strcasecmp(k, key) == 0 : strcmp(k, key) == 0)
-            return obj->u.object.values[i];
-    }
-    return NULL;
-}
-
 /* Condition keys are case-insensitive in IAM; element names are not. A
  * list of one value means the same as the value; more is not "the" ID. */
 static const char *statement_external_id(yajl_val statement)
 {
-    yajl_val cond = member(member(statement, "Condition", 0), "StringEquals", 0);
-    yajl_val v = member(cond, "sts:ExternalId", 1);
+    yajl_val cond = json_member(json_member(statement, "Condition"), "StringEquals");
+    yajl_val v = json_member_nocase(cond, "sts:ExternalId");
     if (YAJL_IS_ARRAY(v) && v->u.array.len == 1)
         v = v->u.array.values[0];
     return YAJL_IS_STRING(v) ? v->u.string : NULL;
@@ -152,9 +141,10 @@ char *trust_policy_external_id(const char *json)
 {
     if (!json)
         return NULL;
-    char eb[128];
-    yajl_val root = yajl_tree_parse(json, eb, sizeof eb);
-    yajl_val st = member(root, "Statement", 0);
+    yajl_val root = NULL;
+    sc_error ignored;
+    json_parse(json, strlen(json), TRUST_ANSWER_MAX, &root, &ignored);
+    yajl_val st = json_member(root, "Statement");
     const char *id = NULL;
     if (YAJL_IS_OBJECT(st))
         id = statement_external_id(st);

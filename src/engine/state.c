@@ -98,22 +98,19 @@ void state_free(conn_state *st)
 
 static char *get_str(yajl_val obj, const char *key)
 {
-    const char *path[] = {key, NULL};
-    yajl_val v = yajl_tree_get(obj, path, yajl_t_string);
-    return v ? xstrdup(YAJL_GET_STRING(v)) : NULL;
+    const char *v = json_member_str(obj, key);
+    return v ? xstrdup(v) : NULL;
 }
 
 static int get_bool(yajl_val obj, const char *key)
 {
-    const char *path[] = {key, NULL};
-    return YAJL_IS_TRUE(yajl_tree_get(obj, path, yajl_t_any));
+    return YAJL_IS_TRUE(json_member(obj, key));
 }
 
 static void read_item(yajl_val root, const char *key, const char *id_key, state_item *it)
 {
-    const char *path[] = {key, NULL};
-    yajl_val obj = yajl_tree_get(root, path, yajl_t_object);
-    if (!obj)
+    yajl_val obj = json_member(root, key);
+    if (!YAJL_IS_OBJECT(obj))
         return;
     it->name = get_str(obj, "name");
     it->arn = get_str(obj, id_key);
@@ -123,9 +120,8 @@ static void read_item(yajl_val root, const char *key, const char *id_key, state_
 
 static void read_versions(yajl_val root, conn_state *st)
 {
-    const char *path[] = {"policy", "versionsAdded", NULL};
-    yajl_val arr = yajl_tree_get(root, path, yajl_t_array);
-    for (size_t i = 0; arr && i < YAJL_GET_ARRAY(arr)->len; i++)
+    yajl_val arr = json_member(json_member(root, "policy"), "versionsAdded");
+    for (size_t i = 0; YAJL_IS_ARRAY(arr) && i < YAJL_GET_ARRAY(arr)->len; i++)
         if (YAJL_IS_STRING(YAJL_GET_ARRAY(arr)->values[i]))
             state_add_policy_version(st, YAJL_GET_STRING(YAJL_GET_ARRAY(arr)->values[i]));
 }
@@ -158,17 +154,20 @@ status_t state_load(const char *path, conn_state *st, sc_error *err)
     if (fd < 0)
         return error_set(err, ST_IO, "cannot read state file %s: %s", path, strerror(errno));
     char *text = NULL;
-    int e = file_read_all(fd, STATE_MAX_FILE, &text, NULL);
+    size_t len = 0;
+    int e = file_read_all(fd, STATE_MAX_FILE, &text, &len);
     close(fd);
     if (e)
         return error_set(err, ST_IO, "cannot read state file %s: %s", path, strerror(e));
-    char why[160];
-    yajl_val root = yajl_tree_parse(text, why, sizeof why);
+    sc_error why = {.status = ST_OK};
+    yajl_val root = NULL;
+    json_parse(text, len, STATE_MAX_FILE, &root, &why);
     free(text);
-    if (!root || !YAJL_IS_OBJECT(root)) {
+    if (!YAJL_IS_OBJECT(root)) {
         yajl_tree_free(root);
         return error_set(err, ST_CONFIG,
-                         "state file %s is not valid JSON; move it away or use --fresh", path);
+                         "state file %s is not valid JSON (%s); move it away or use --fresh", path,
+                         root ? "not an object" : why.message);
     }
     read_state(root, st);
     yajl_tree_free(root);

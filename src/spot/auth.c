@@ -13,6 +13,7 @@
 
 #include "util/file.h"
 #include "util/ini.h"
+#include "util/json.h"
 #include "util/path.h"
 #include "util/xalloc.h"
 
@@ -238,44 +239,27 @@ static status_t parse_yaml(char *text, const char *profile, const char *shown, f
     return st;
 }
 
-/* yajl frees its strings without wiping them; the token is one of them. */
-static void wipe_tree(yajl_val v)
-{
-    if (YAJL_IS_STRING(v))
-        OPENSSL_cleanse(v->u.string, strlen(v->u.string));
-    else if (YAJL_IS_OBJECT(v))
-        for (size_t i = 0; i < v->u.object.len; i++)
-            wipe_tree(v->u.object.values[i]);
-    else if (YAJL_IS_ARRAY(v))
-        for (size_t i = 0; i < v->u.array.len; i++)
-            wipe_tree(v->u.array.values[i]);
-}
-
-static const char *json_string(yajl_val obj, const char *key)
-{
-    const char *path[] = {key, NULL};
-    return YAJL_GET_STRING(yajl_tree_get(obj, path, yajl_t_string));
-}
-
 /* The Go SDK's old file: {"token":..,"account":..}, or profiles of those. */
-static status_t parse_json(const char *text, const char *profile, const char *shown, file_values *v,
-                           sc_error *err)
+static status_t parse_json(const char *text, size_t len, const char *profile, const char *shown,
+                           file_values *v, sc_error *err)
 {
-    char errbuf[128];
-    yajl_val root = yajl_tree_parse(text, errbuf, sizeof errbuf);
+    sc_error why = {.status = ST_OK};
+    yajl_val root = NULL;
+    json_parse(text, len, SPOT_FILE_MAX, &root, &why);
     if (!YAJL_IS_OBJECT(root)) {
-        yajl_tree_free(root);
-        return error_set(err, ST_CONFIG, "%s starts with `{` but is not a JSON object", shown);
+        json_free_secret(root);
+        return error_set(err, ST_CONFIG, "%s starts with `{` but is not a JSON object%s%s", shown,
+                         root ? "" : ": ", root ? "" : why.message);
     }
-    const char *path[] = {profile, NULL};
-    yajl_val p = yajl_tree_get(root, path, yajl_t_object);
-    if (!p && json_string(root, "token") && strcmp(profile, DEFAULT_PROFILE) == 0)
+    yajl_val p = json_member(root, profile);
+    if (!YAJL_IS_OBJECT(p))
+        p = NULL;
+    if (!p && json_member_str(root, "token") && strcmp(profile, DEFAULT_PROFILE) == 0)
         p = root;
     v->found = p != NULL;
-    take(&v->token, json_string(p, "token"));
-    take(&v->account, json_string(p, "account"));
-    wipe_tree(root);
-    yajl_tree_free(root);
+    take(&v->token, json_member_str(p, "token"));
+    take(&v->account, json_member_str(p, "account"));
+    json_free_secret(root);
     return ST_OK;
 }
 
@@ -298,7 +282,7 @@ static status_t parse_creds(char *text, size_t len, const char *profile, const c
     if (c == '[')
         return parse_ini(text, len, profile, shown, v, err);
     if (c == '{')
-        return parse_json(text, profile, shown, v, err);
+        return parse_json(text, len, profile, shown, v, err);
     return parse_yaml(text, profile, shown, v, err);
 }
 

@@ -19,6 +19,9 @@
 #define RETRY_AFTER_MAX_S 10.0
 /* AWS account numbers are 12 digits; a JSON number loses leading zeros. */
 #define AWS_ACCOUNT_DIGITS 12
+/* The biggest answer read: a list of every account of an organization
+ * stays far below; http.c stops reading at the same size. */
+#define SPOT_MAX_ANSWER (16u * 1024 * 1024)
 
 struct spot_client {
     char *base; /* no trailing slash */
@@ -110,20 +113,14 @@ void spot_build_url(buf_t *out, const char *base, const char *path, const char *
 
 /* ---- JSON answers ---- */
 
-static yajl_val member(yajl_val obj, const char *key)
-{
-    const char *path[] = {key, NULL};
-    return YAJL_IS_OBJECT(obj) ? yajl_tree_get(obj, path, yajl_t_any) : NULL;
-}
-
 static yajl_val member2(yajl_val obj, const char *a, const char *b)
 {
-    return member(member(obj, a), b);
+    return json_member(json_member(obj, a), b);
 }
 
 char *spot_json_text(yajl_val obj, const char *key)
 {
-    yajl_val v = member(obj, key);
+    yajl_val v = json_member(obj, key);
     if (YAJL_IS_STRING(v))
         return xstrdup(YAJL_GET_STRING(v));
     if (YAJL_IS_NUMBER(v) && v->u.number.r)
@@ -139,12 +136,12 @@ static void copy_str(char *dst, size_t len, yajl_val obj, const char *key)
     free(s);
 }
 
-static yajl_val parse_json(const char *body, size_t len)
+/* NULL when the answer is not JSON, too big or nested too deep; why says
+ * which. */
+static yajl_val parse_json(const char *body, size_t len, sc_error *why)
 {
-    char errbuf[128];
-    char *text = xstrndup(body, len); /* yajl_tree wants a C string */
-    yajl_val root = yajl_tree_parse(text, errbuf, sizeof errbuf);
-    free(text);
+    yajl_val root = NULL;
+    json_parse(body, len, SPOT_MAX_ANSWER, &root, why);
     return root;
 }
 
@@ -191,9 +188,10 @@ status_t spot_answer_parse(long http_status, const char *body, size_t len, const
 {
     memset(out, 0, sizeof *out);
     int empty = !body || is_blank(body, len);
-    yajl_val root = empty ? NULL : parse_json(body, len);
+    sc_error why = {.status = ST_OK};
+    yajl_val root = empty ? NULL : parse_json(body, len, &why);
     int non_json = !empty && !YAJL_IS_OBJECT(root);
-    copy_str(out->request_id, sizeof out->request_id, member(root, "request"), "id");
+    copy_str(out->request_id, sizeof out->request_id, json_member(root, "request"), "id");
     mask_token(out->request_id, sizeof out->request_id, token);
     if (http_status == 200 && !non_json) {
         out->root = root;
@@ -204,7 +202,8 @@ status_t spot_answer_parse(long http_status, const char *body, size_t len, const
     err->http_status = http_status;
     snprintf(err->request_id, sizeof err->request_id, "%s", out->request_id);
     if (http_status == 200)
-        error_set(err, ST_PARSE, "the answer is not a JSON object");
+        error_set(err, ST_PARSE, "the answer is not a JSON object%s%s", why.message[0] ? ": " : "",
+                  why.message);
     else
         set_spot_error(http_status, root, non_json, err);
     mask_error(err, token);
@@ -224,7 +223,7 @@ void spot_answer_free(spot_answer *a)
 static char *aws_account_text(yajl_val item)
 {
     char *s = spot_json_text(item, "providerExternalId");
-    yajl_val v = member(item, "providerExternalId");
+    yajl_val v = json_member(item, "providerExternalId");
     size_t n = s ? strlen(s) : 0;
     if (!s || !YAJL_IS_NUMBER(v) || n >= AWS_ACCOUNT_DIGITS || strspn(s, "0123456789") != n)
         return s;

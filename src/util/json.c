@@ -1,8 +1,11 @@
 #include "util/json.h"
 
+#include <openssl/crypto.h>
+#include <stdlib.h>
 #include <string.h>
 #include <yajl/yajl_parse.h>
 
+#include "util/ascii.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 
@@ -135,12 +138,26 @@ static int numbers_equal(yajl_val a, yajl_val b)
     return strcmp(a->u.number.r, b->u.number.r) == 0;
 }
 
-static yajl_val object_member(yajl_val obj, const char *key)
+yajl_val json_member(yajl_val obj, const char *key)
 {
-    for (size_t i = 0; i < obj->u.object.len; i++)
+    for (size_t i = 0; YAJL_IS_OBJECT(obj) && i < obj->u.object.len; i++)
         if (strcmp(obj->u.object.keys[i], key) == 0)
             return obj->u.object.values[i];
     return NULL;
+}
+
+yajl_val json_member_nocase(yajl_val obj, const char *key)
+{
+    for (size_t i = 0; YAJL_IS_OBJECT(obj) && i < obj->u.object.len; i++)
+        if (ascii_strcasecmp(obj->u.object.keys[i], key) == 0)
+            return obj->u.object.values[i];
+    return NULL;
+}
+
+const char *json_member_str(yajl_val obj, const char *key)
+{
+    yajl_val v = json_member(obj, key);
+    return YAJL_IS_STRING(v) ? v->u.string : NULL;
 }
 
 static int objects_equal(yajl_val a, yajl_val b)
@@ -148,7 +165,7 @@ static int objects_equal(yajl_val a, yajl_val b)
     if (a->u.object.len != b->u.object.len)
         return 0;
     for (size_t i = 0; i < a->u.object.len; i++) {
-        yajl_val other = object_member(b, a->u.object.keys[i]);
+        yajl_val other = json_member(b, a->u.object.keys[i]);
         if (!other || !json_val_equal(a->u.object.values[i], other))
             return 0;
     }
@@ -255,6 +272,56 @@ char *json_check_text(const char *text, size_t len, int max_depth)
         reason = short_reason(h, text, len, len, &d);
     yajl_free(h);
     return reason;
+}
+
+status_t json_parse(const char *text, size_t len, size_t max_len, yajl_val *out, sc_error *err)
+{
+    *out = NULL;
+    if (len > max_len)
+        return error_set(err, ST_PARSE, "larger than %zu bytes", max_len);
+    size_t blank = 0;
+    while (blank < len && ascii_isspace((unsigned char)text[blank]))
+        blank++;
+    if (blank == len)
+        return error_set(err, ST_PARSE, "empty, not JSON");
+    char *why = json_check_text(text, len, JSON_MAX_DEPTH);
+    if (why) {
+        error_set(err, ST_PARSE, "%s", why);
+        free(why);
+        return ST_PARSE;
+    }
+    /* yajl_tree_parse wants a C string; the copy may hold a secret. */
+    char *copy = xstrndup(text, len), eb[128];
+    *out = yajl_tree_parse(copy, eb, sizeof eb);
+    OPENSSL_cleanse(copy, len);
+    free(copy);
+    if (*out)
+        return ST_OK;
+    /* Not reached for text the check accepted; eb may quote the text. */
+    OPENSSL_cleanse(eb, sizeof eb);
+    return error_set(err, ST_PARSE, "not JSON");
+}
+
+/* Children are detached and freed first; yajl_tree_free ignores the NULLs
+ * left behind. Recursion is bounded by the depth json_parse allows. */
+void json_free_secret(yajl_val v)
+{
+    if (!v)
+        return;
+    if (YAJL_IS_STRING(v) && v->u.string) {
+        OPENSSL_cleanse(v->u.string, strlen(v->u.string));
+    } else if (YAJL_IS_NUMBER(v) && v->u.number.r) {
+        OPENSSL_cleanse(v->u.number.r, strlen(v->u.number.r));
+    } else if (YAJL_IS_OBJECT(v) || YAJL_IS_ARRAY(v)) {
+        yajl_val *kids = YAJL_IS_OBJECT(v) ? v->u.object.values : v->u.array.values;
+        size_t n = YAJL_IS_OBJECT(v) ? v->u.object.len : v->u.array.len;
+        for (size_t i = 0; i < n; i++) {
+            yajl_val child = kids[i];
+            kids[i] = NULL;
+            json_free_secret(child);
+        }
+    }
+    yajl_tree_free(v);
 }
 
 char *json_nested_pair(const char *outer, const char *key, const char *value)

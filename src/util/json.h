@@ -4,6 +4,9 @@
 
 #include <stdio.h>
 #include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+#include "util/error.h"
 
 yajl_gen json_gen_new(int pretty);
 void json_kv_str(yajl_gen g, const char *key, const char *value); /* NULL writes null */
@@ -17,8 +20,33 @@ char *json_nested_pair(const char *outer, const char *key, const char *value);
 /* Writes the document and a newline to f, then frees g. */
 void json_gen_finish(yajl_gen g, FILE *f);
 
-/* Trees from yajl_tree_parse, written back and compared. */
-#include <yajl/yajl_tree.h>
+/* Reading untrusted JSON: every answer, state file and credentials file
+ * goes through json_parse, never yajl_tree_parse directly. */
+
+/* Deeper than any document we read; yajl_tree_parse and yajl_tree_free
+ * recurse once per level, so an unchecked `[[[[...` overflows the stack. */
+#define JSON_MAX_DEPTH 64
+
+/* Parses text[0..len) (no NUL needed) into *out after checking, with
+ * yajl's streaming parser and no recursion, that it is at most max_len
+ * bytes and one JSON value nested at most JSON_MAX_DEPTH deep. On failure
+ * *out is NULL and err (ST_PARSE) says why in one line naming the line,
+ * e.g. "line 3: invalid char in json text", never quoting the text: it may
+ * hold a secret. The caller frees *out with yajl_tree_free (or
+ * json_free_secret). Comments are not JSON and are refused. */
+status_t json_parse(const char *text, size_t len, size_t max_len, yajl_val *out, sc_error *err);
+/* yajl_tree_free after wiping every string and number, for trees that held
+ * a secret. */
+void json_free_secret(yajl_val v);
+/* The member key of obj (the first one when repeated); NULL when obj is
+ * not an object or has no such member. */
+yajl_val json_member(yajl_val obj, const char *key);
+/* The same with key compared without ASCII case (IAM condition keys). */
+yajl_val json_member_nocase(yajl_val obj, const char *key);
+/* The member's string, NULL when absent or not a string. */
+const char *json_member_str(yajl_val obj, const char *key);
+
+/* Trees from json_parse, written back and compared. */
 
 /* Writes v into g as it was read: object keys in their order, numbers in
  * their original text. Returns -1 when g refuses (nesting over yajl_gen's
@@ -32,8 +60,7 @@ char *json_val_text(yajl_val v, int pretty);
 int json_val_equal(yajl_val a, yajl_val b);
 /* NULL when text[0..len) is one JSON value nested at most max_depth deep,
  * else a one-line reason naming the line, e.g. "line 3: invalid char in json
- * text" (the caller frees). Check before yajl_tree_parse, which gives no
- * line and recurses without limit when freeing. */
+ * text" (the caller frees). json_parse checks with it. */
 char *json_check_text(const char *text, size_t len, int max_depth);
 
 #endif

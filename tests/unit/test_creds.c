@@ -226,6 +226,8 @@ static void test_process_errors(void)
                 "credential_process of profile \"proc\" failed with exit status 3");
     set_process(proc_script("junk", "echo 'SECRETLEAK is not json'"));
     expect_fail("proc", 1, ST_CREDENTIALS, "printed unusable output: it is not a JSON object");
+    set_process(proc_script("deep", "head -c 60000 /dev/zero | tr '\\0' '['"));
+    expect_fail("proc", 1, ST_CREDENTIALS, "(line 1: nested more than 64 levels deep)");
     set_process(proc_script("v2", "echo '{\"Version\": 2, \"AccessKeyId\": \"A\", "
                                   "\"SecretAccessKey\": \"SECRETV2\"}'"));
     expect_fail("proc", 1, ST_CREDENTIALS, "\"Version\" is missing or is not 1");

@@ -200,6 +200,23 @@ static void test_non_json_success(void)
     CHECK_STR(err.code, "HTTP 201");
 }
 
+/* A hostile or broken peer's nested brackets: refused with a reason, not a
+ * stack overflow in yajl (600 KB crashed every Spot call). */
+static void test_deep_answers(void)
+{
+    size_t n = 600 * 1024;
+    char *body = malloc(n + 1);
+    memset(body, '[', n);
+    body[n] = '\0';
+    spot_answer a;
+    sc_error err;
+    CHECK_INT(parse(200, body, &a, &err), ST_PARSE);
+    CHECK(fx_contains(err.message, "nested more than 64 levels"));
+    CHECK_INT(parse(500, body, &a, &err), ST_SPOT);
+    CHECK(fx_contains(err.message, "non-JSON"));
+    free(body);
+}
+
 static void test_rejected_token(void)
 {
     spot_answer a;
@@ -406,6 +423,16 @@ static void test_yaml_flat_and_json(void)
     unsetenv("SPOTINST_PROFILE");
     fx_write(".spotinst/credentials", "{\"token\":\"tok-json\",\"account\":\"act-json\"}\n", 0600);
     expect(NULL, NULL, "tok-json", "act-json", "~/.spotinst/credentials [default]");
+    /* Nested brackets crashed `connect` (stack overflow in yajl's free). */
+    size_t n = 600 * 1024;
+    char *deep = malloc(n + 20);
+    strcpy(deep, "{\"token\":\"tok-x\",\"a\":");
+    size_t head = strlen(deep);
+    memset(deep + head, '[', n - head);
+    deep[n] = '\0';
+    fx_write(".spotinst/credentials", deep, 0600);
+    free(deep);
+    expect_config_error(NULL, "nested more than 64 levels");
 }
 
 static void test_profiles_missing(void)
@@ -463,6 +490,7 @@ int main(void)
     check_run("empty bodies", test_empty_bodies);
     check_run("items missing", test_items_missing);
     check_run("non-JSON success", test_non_json_success);
+    check_run("deeply nested answers", test_deep_answers);
     check_run("401/403 says the token was rejected", test_rejected_token);
     check_run("echoed token masked", test_echoed_token_masked);
     check_run("url builder", test_build_url);

@@ -61,9 +61,6 @@ status_t creds_http(const http_options *o, const char *method, const char *url,
                     const char *const *headers, size_t nheaders, http_response *resp,
                     sc_error *err);
 void creds_http_free(http_response *resp);
-/* Wipes then frees a parsed JSON tree (its strings may be secrets). */
-void creds_json_free(yajl_val v);
-
 /* Which fields a JSON credential document has (credential_process,
  * container and instance metadata answers differ slightly). */
 typedef struct creds_json_spec {

@@ -2,7 +2,6 @@
  * and InstanceMetadataFetcher, method "iam-role"): an IMDSv2 session token,
  * then the role name, then the role's keys. Any failure means "not on EC2
  * (or no role)", so the chain reports that nothing was found. */
-#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +10,11 @@
 
 #include "aws/creds/creds_internal.h"
 #include "util/buf.h"
+#include "util/json.h"
 #include "util/xalloc.h"
 
+/* A credential document is a few hundred bytes. */
+#define IMDS_MAX_JSON (1024 * 1024)
 #define IMDS_DEFAULT "http://169.254.169.254"
 #define IMDS_DEFAULT_V6 "http://[fd00:ec2::254]"
 #define IMDS_TOKEN_PATH "latest/api/token"
@@ -75,11 +77,10 @@ static int imds_token(imds_provider *m, char **token, char *why, size_t n)
 
 static int imds_json_ok(const char *text)
 {
-    char eb[64];
-    yajl_val v = yajl_tree_parse(text, eb, sizeof eb);
-    OPENSSL_cleanse(eb, sizeof eb);
-    int ok = v != NULL;
-    creds_json_free(v);
+    yajl_val v = NULL;
+    sc_error ignored;
+    int ok = json_parse(text, strlen(text), IMDS_MAX_JSON, &v, &ignored) == ST_OK;
+    json_free_secret(v);
     return ok;
 }
 

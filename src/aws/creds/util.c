@@ -10,11 +10,14 @@
 
 #include "aws/creds/creds_internal.h"
 #include "util/file.h"
+#include "util/json.h"
 #include "util/timeutil.h"
 #include "util/xalloc.h"
 
 /* Token and secret files are tiny; a bigger one is a wrong path. */
 #define CREDS_MAX_SECRET_FILE (1024 * 1024)
+/* A credential document is a few hundred bytes. */
+#define CREDS_MAX_JSON (1024 * 1024)
 
 const char *creds_env(const char *name)
 {
@@ -92,33 +95,10 @@ void creds_http_free(http_response *resp)
     http_response_free(resp);
 }
 
-/* yajl frees without wiping, so strings are cleansed first. Children are
- * detached and freed here; yajl_tree_free ignores the NULLs left behind. */
-void creds_json_free(yajl_val v)
-{
-    if (!v)
-        return;
-    if (YAJL_IS_STRING(v) && v->u.string) {
-        OPENSSL_cleanse(v->u.string, strlen(v->u.string));
-    } else if (YAJL_IS_NUMBER(v) && v->u.number.r) {
-        OPENSSL_cleanse(v->u.number.r, strlen(v->u.number.r));
-    } else if (YAJL_IS_OBJECT(v) || YAJL_IS_ARRAY(v)) {
-        yajl_val *kids = YAJL_IS_OBJECT(v) ? v->u.object.values : v->u.array.values;
-        size_t n = YAJL_IS_OBJECT(v) ? v->u.object.len : v->u.array.len;
-        for (size_t i = 0; i < n; i++) {
-            yajl_val child = kids[i];
-            kids[i] = NULL;
-            creds_json_free(child);
-        }
-    }
-    yajl_tree_free(v);
-}
-
 /* A string member, NULL when absent or null; *bad when of another type. */
 static const char *js_string(yajl_val root, const char *name, int *bad)
 {
-    const char *path[] = {name, NULL};
-    yajl_val v = yajl_tree_get(root, path, yajl_t_any);
+    yajl_val v = json_member(root, name);
     if (!v || YAJL_IS_NULL(v))
         return NULL;
     if (!YAJL_IS_STRING(v)) {
@@ -130,9 +110,8 @@ static const char *js_string(yajl_val root, const char *name, int *bad)
 
 static int js_version_ok(yajl_val root)
 {
-    const char *path[] = {"Version", NULL};
-    yajl_val v = yajl_tree_get(root, path, yajl_t_number);
-    if (!v)
+    yajl_val v = json_member(root, "Version");
+    if (!YAJL_IS_NUMBER(v))
         return 0;
     if (YAJL_IS_INTEGER(v))
         return YAJL_GET_INTEGER(v) == 1;
@@ -192,16 +171,16 @@ static int js_fill(yajl_val root, const creds_json_spec *spec, aws_credentials *
 int creds_json_parse(const char *text, const creds_json_spec *spec, aws_credentials *out,
                      char *problem, size_t problem_len)
 {
-    /* yajl's message quotes the text around the error: never shown. */
-    char eb[256];
-    yajl_val root = yajl_tree_parse(text, eb, sizeof eb);
-    OPENSSL_cleanse(eb, sizeof eb);
+    sc_error why = {.status = ST_OK};
+    yajl_val root = NULL;
+    json_parse(text, strlen(text), CREDS_MAX_JSON, &root, &why);
     int rc = -1;
-    if (!root || !YAJL_IS_OBJECT(root))
-        snprintf(problem, problem_len, "it is not a JSON object");
+    if (!YAJL_IS_OBJECT(root))
+        snprintf(problem, problem_len, "it is not a JSON object%s%s%s", root ? "" : " (",
+                 root ? "" : why.message, root ? "" : ")");
     else
         rc = js_fill(root, spec, out, problem, problem_len);
-    creds_json_free(root);
+    json_free_secret(root);
     if (rc < 0)
         aws_credentials_clear(out);
     return rc;
