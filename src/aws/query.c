@@ -14,6 +14,9 @@
 #include "util/url.h"
 
 #define CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"
+/* IAM and STS answers are a few KiB (a policy version at most ~400 KiB
+ * URL-encoded); more is not an answer, and expat would expand it. */
+#define QUERY_MAX_BODY (2u * 1024 * 1024)
 #define BACKOFF_CAP_S 20.0
 
 void query_init(query_params *q, aws_service svc, const char *action)
@@ -236,7 +239,9 @@ static status_t attempt_once(aws_client *c, const aws_endpoint *ep, const char *
     if (st == ST_OK) {
         http_request req = {
             "POST", ep->url, s.ptrs, s.n, q->body.data, q->body.len, retry == QUERY_NOT_IDEMPOTENT};
-        st = http_perform(&aws_client_get_config(c)->http, &req, &resp, err);
+        http_options o = aws_client_get_config(c)->http;
+        o.max_body = QUERY_MAX_BODY;
+        st = http_perform(&o, &req, &resp, err);
     }
     signed_request_free(&s);
     if (st == ST_OK && resp.status >= 200 && resp.status < 300)

@@ -35,13 +35,22 @@ void http_global_cleanup(void)
     curl_global_cleanup();
 }
 
+/* Where the body goes, and how much of it is read at most. */
+typedef struct body_sink {
+    http_response *resp;
+    size_t max;
+    int too_big;
+} body_sink;
+
 static size_t on_body(char *data, size_t size, size_t n, void *ud)
 {
-    http_response *resp = ud;
+    body_sink *sink = ud;
     size_t len = size * n;
-    if (resp->body.len + len > (size_t)HTTP_MAX_BODY)
+    if (sink->resp->body.len + len > sink->max) {
+        sink->too_big = 1;
         return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
-    buf_append(&resp->body, data, len);
+    }
+    buf_append(&sink->resp->body, data, len);
     return len;
 }
 
@@ -179,10 +188,12 @@ status_t http_perform(const http_options *opt, const http_request *req, http_res
         return error_set(err, ST_NET_CONNECT, "cannot start the HTTP client");
     CURL *h = tl_handle;
     struct curl_slist *headers = build_headers(req);
+    body_sink sink = {
+        .resp = resp, .max = opt && opt->max_body ? opt->max_body : (size_t)HTTP_MAX_BODY};
     curl_easy_setopt(h, CURLOPT_URL, req->url);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, resp);
     set_method(h, req);
@@ -194,7 +205,12 @@ status_t http_perform(const http_options *opt, const http_request *req, http_res
     resp->seconds = time_monotonic() - start;
     curl_slist_free_all(headers);
     if (rc != CURLE_OK) {
-        status_t st = map_curl_error(h, rc, req->url, opt ? opt->timeout_ms : 0, err);
+        char host[256];
+        url_host(req->url, host, sizeof host);
+        status_t st = sink.too_big ? error_set(err, ST_PARSE,
+                                               "the answer from %s is larger than %zu bytes",
+                                               host, sink.max)
+                                   : map_curl_error(h, rc, req->url, opt ? opt->timeout_ms : 0, err);
         buf_free(&resp->body);
         return st;
     }

@@ -1,6 +1,7 @@
 #include "util/xml.h"
 
 #include <expat.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,17 @@
 
 /* Deeper documents are not AWS answers; refusing them bounds the work. */
 #define XML_MAX_DEPTH 64
+/* Character data of a whole answer, entities expanded: AWS Query answers
+ * are a few KiB. Without a cap, expat's amplification limit still lets a
+ * 16 MiB answer grow to over a gigabyte of text. */
+#define XML_MAX_TEXT (1024 * 1024)
+
+typedef enum xml_refusal {
+    XML_REFUSE_NONE,
+    XML_REFUSE_DEEP,
+    XML_REFUSE_DOCTYPE,
+    XML_REFUSE_TEXT,
+} xml_refusal;
 
 typedef struct xml_builder {
     XML_Parser parser;
@@ -16,8 +28,16 @@ typedef struct xml_builder {
     xml_node *cur;
     buf_t text;
     int depth;
-    int too_deep;
+    size_t total_text;
+    xml_refusal refused;
 } xml_builder;
+
+static void refuse(xml_builder *b, xml_refusal why)
+{
+    if (!b->refused)
+        b->refused = why;
+    XML_StopParser(b->parser, XML_FALSE);
+}
 
 static const char *local_name(const char *name)
 {
@@ -38,9 +58,10 @@ static void on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
 {
     (void)attrs;
     xml_builder *b = ud;
+    if (b->refused)
+        return;
     if (++b->depth > XML_MAX_DEPTH) {
-        b->too_deep = 1;
-        XML_StopParser(b->parser, XML_FALSE);
+        refuse(b, XML_REFUSE_DEEP);
         return;
     }
     xml_node *n = xcalloc(1, sizeof *n);
@@ -59,7 +80,7 @@ static void on_end(void *ud, const XML_Char *name)
     (void)name;
     xml_builder *b = ud;
     b->depth--;
-    if (!b->cur)
+    if (!b->cur || b->refused)
         return;
     /* Only leaf text matters for AWS answers; mixed content is whitespace. */
     b->cur->text = b->cur->children ? xstrdup("") : xstrdup(buf_str(&b->text));
@@ -70,21 +91,53 @@ static void on_end(void *ud, const XML_Char *name)
 static void on_text(void *ud, const XML_Char *s, int len)
 {
     xml_builder *b = ud;
+    b->total_text += (size_t)len;
+    if (b->refused)
+        return;
+    if (b->total_text > XML_MAX_TEXT) {
+        refuse(b, XML_REFUSE_TEXT);
+        return;
+    }
     buf_append(&b->text, s, (size_t)len);
+}
+
+/* AWS answers never carry a DTD; entity declarations are how an answer
+ * expands, so any DOCTYPE ends the parse before its subset is read. */
+static void on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
+                       const XML_Char *pubid, int has_internal_subset)
+{
+    (void)name, (void)sysid, (void)pubid, (void)has_internal_subset;
+    refuse(ud, XML_REFUSE_DOCTYPE);
+}
+
+static status_t refusal_error(const xml_builder *b, sc_error *err)
+{
+    switch (b->refused) {
+    case XML_REFUSE_DEEP:
+        return error_set(err, ST_PARSE, "XML nested deeper than %d levels", XML_MAX_DEPTH);
+    case XML_REFUSE_DOCTYPE:
+        return error_set(err, ST_PARSE, "XML with a DOCTYPE (line %lu), which no AWS answer has",
+                         (unsigned long)XML_GetCurrentLineNumber(b->parser));
+    default:
+        return error_set(err, ST_PARSE, "XML with more than %d bytes of text", XML_MAX_TEXT);
+    }
 }
 
 status_t xml_parse(const char *data, size_t len, xml_node **root, sc_error *err)
 {
     xml_builder b = {0};
     *root = NULL;
+    if (len > INT_MAX) /* expat takes an int */
+        return error_set(err, ST_PARSE, "XML larger than %d bytes", INT_MAX);
     b.parser = XML_ParserCreateNS(NULL, ' ');
     XML_SetUserData(b.parser, &b);
     XML_SetElementHandler(b.parser, on_start, on_end);
     XML_SetCharacterDataHandler(b.parser, on_text);
+    XML_SetStartDoctypeDeclHandler(b.parser, on_doctype);
     enum XML_Status st = XML_Parse(b.parser, data ? data : "", (int)len, XML_TRUE);
     status_t rc = ST_OK;
-    if (b.too_deep)
-        rc = error_set(err, ST_PARSE, "XML nested deeper than %d levels", XML_MAX_DEPTH);
+    if (b.refused)
+        rc = refusal_error(&b, err);
     else if (st != XML_STATUS_OK || !b.root)
         rc = error_set(err, ST_PARSE, "malformed XML at line %lu: %s",
                        (unsigned long)XML_GetCurrentLineNumber(b.parser),

@@ -70,7 +70,7 @@ static status_t open_spot(const wiz_settings *s, worker_job *job, spot_auth *aut
         auth->token = xstrdup(s->token);
     else
         st = spot_auth_resolve(opt(s->token_file), NULL, auth, err);
-    http_options http = {NULL, 0, 0, 0, worker_cancel_flag(job)};
+    http_options http = {.cancel = worker_cancel_flag(job)};
     if (st == ST_OK)
         st = spot_open(auth, opt(s->spot_endpoint), opt(s->ca_bundle), &http, NULL, NULL, out);
     return st;

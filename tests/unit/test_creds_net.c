@@ -2,6 +2,7 @@
  * instance metadata, the container agent, STS AssumeRole and
  * AssumeRoleWithWebIdentity. Every endpoint is redirected with the same
  * environment variables a user would set. */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -388,11 +389,48 @@ static void test_session_end_to_end(void)
     stop();
 }
 
+/* An IAM/STS answer over 2 MiB is refused while it is read: expat would
+ * otherwise expand up to 16 MiB of it. */
+static void test_sts_answer_cap(void)
+{
+    start();
+    signal(SIGPIPE, SIG_IGN); /* the client hangs up on the fake server */
+    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+    setenv("AWS_ACCESS_KEY_ID", "AKIDCAP", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "SECRETCAP", 1);
+    setenv("AWS_ENDPOINT_URL_STS", fake_url(&srv, "/"), 1);
+    setenv("AWS_MAX_ATTEMPTS", "1", 1);
+    size_t pad = 3u * 1024 * 1024;
+    static const char head[] = "<GetCallerIdentityResponse><GetCallerIdentityResult>"
+                               "<Account>123456789012</Account>",
+                      tail[] = "</GetCallerIdentityResult></GetCallerIdentityResponse>";
+    char *big = malloc(sizeof head + pad + sizeof tail);
+    memcpy(big, head, sizeof head - 1);
+    memset(big + sizeof head - 1, ' ', pad);
+    memcpy(big + sizeof head - 1 + pad, tail, sizeof tail);
+    fake_route_add(&srv, "POST", "/", "Action=GetCallerIdentity", 200, big, 0);
+    aws_session_options o;
+    memset(&o, 0, sizeof o);
+    aws_session *s = NULL;
+    error_clear(&err);
+    CHECK_INT(aws_session_open(&o, &s, &err), ST_OK);
+    if (s) {
+        sts_identity id;
+        CHECK_INT(sts_get_caller_identity(s->client, &id, &err), ST_PARSE);
+        CHECK(fx_contains(err.message, "larger than 2097152 bytes"));
+    }
+    aws_session_free(s);
+    stop();
+    unsetenv("AWS_MAX_ATTEMPTS");
+    free(big);
+}
+
 int main(void)
 {
     check_suite = "creds-net";
     http_global_init();
     check_run("IMDSv2", test_imds_v2);
+    check_run("IAM/STS answers over 2 MiB refused", test_sts_answer_cap);
     check_run("IMDSv1 fallback and its switch", test_imds_v1_fallback);
     check_run("IMDS failures mean no credentials", test_imds_failures);
     check_run("container credentials and tokens", test_container);

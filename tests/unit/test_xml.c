@@ -147,6 +147,60 @@ static void deep_nesting_is_refused(void)
     buf_free(&b);
 }
 
+static void expect_refused(const char *doc, size_t len, const char *needle)
+{
+    xml_node *root = NULL;
+    sc_error err;
+    error_clear(&err);
+    CHECK_INT(xml_parse(doc, len, &root, &err), ST_PARSE);
+    CHECK(root == NULL);
+    if (!strstr(err.message, needle)) {
+        fprintf(stderr, "  message [%s] lacks [%s]\n", err.message, needle);
+        check_case_failed = 1;
+    }
+    xml_free(root);
+}
+
+/* AWS answers carry no DTD; its entities are how an answer expands. */
+static void doctype_is_refused(void)
+{
+    const char *docs[] = {
+        "<!DOCTYPE r [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;\">]><r>&b;</r>",
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE r SYSTEM \"http://127.0.0.1/x.dtd\"><r>x</r>",
+        "<!DOCTYPE r><r/>",
+    };
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
+        expect_refused(docs[i], strlen(docs[i]), "DOCTYPE");
+}
+
+/* More than 1 MiB of character data is no AWS answer. */
+static void text_is_capped(void)
+{
+    buf_t b = BUF_INIT;
+    buf_puts(&b, "<r><a>");
+    for (int i = 0; i < 1100; i++)
+        for (int j = 0; j < 1024; j++)
+            buf_putc(&b, 'x');
+    buf_puts(&b, "</a></r>");
+    expect_refused(b.data, b.len, "more than 1048576 bytes of text");
+    /* Just under the cap, split across many elements, is fine. */
+    buf_reset(&b);
+    buf_puts(&b, "<r>");
+    for (int i = 0; i < 1000; i++) {
+        buf_puts(&b, "<a>");
+        for (int j = 0; j < 1000; j++)
+            buf_putc(&b, 'y');
+        buf_puts(&b, "</a>");
+    }
+    buf_puts(&b, "</r>");
+    xml_node *root = NULL;
+    sc_error err;
+    CHECK_INT(xml_parse(b.data, b.len, &root, &err), ST_OK);
+    CHECK_INT(strlen(xml_text(root, "a")), 1000);
+    xml_free(root);
+    buf_free(&b);
+}
+
 static void times_parse(void)
 {
     time_t t;
@@ -203,6 +257,8 @@ int main(void)
     check_run("form encoding matches quote_plus", form_encoding_matches_quote_plus);
     check_run("malformed XML is rejected", malformed_xml_is_rejected);
     check_run("deep nesting is refused", deep_nesting_is_refused);
+    check_run("a DOCTYPE is refused", doctype_is_refused);
+    check_run("text over 1 MiB is refused", text_is_capped);
     check_run("ISO 8601 times parse", times_parse);
     return check_exit();
 }
