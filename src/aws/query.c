@@ -8,6 +8,7 @@
 
 #include "aws/client_internal.h"
 #include "aws/sigv4.h"
+#include "net/endpoint.h"
 #include "net/http.h"
 #include "util/backoff.h"
 #include "util/timeutil.h"
@@ -63,7 +64,7 @@ const char *query_text(const query_result *r, const char *path)
 /* Header lines for one attempt; the date is taken now so each retry is
  * signed afresh. Returns the number of lines written to lines/storage. */
 typedef struct signed_request {
-    char host[256];
+    char host[272]; /* endpoint_url.authority */
     char date[17];
     buf_t lines[5];
     const char *ptrs[5];
@@ -90,10 +91,11 @@ static void signed_request_free(signed_request *s)
 static status_t sign_request(const aws_endpoint *ep, const aws_credentials *creds,
                              const buf_t *body, signed_request *s, sc_error *err)
 {
-    char path[512], query[512];
-    if (http_url_parts(ep->url, s->host, sizeof s->host, path, sizeof path, query, sizeof query) !=
-        ST_OK)
-        return error_set(err, ST_BAD_INPUT, "endpoint URL %s is not valid", ep->url);
+    endpoint_url u;
+    if (endpoint_parse(ep->url, "the endpoint URL", &u, err) != ST_OK)
+        return err->status;
+    const char *path = u.path, *query = u.query;
+    snprintf(s->host, sizeof s->host, "%s", u.authority);
     sigv4_amz_date(time(NULL), s->date);
     add_line(s, "Host", s->host);
     add_line(s, "Content-Type", CONTENT_TYPE);

@@ -10,6 +10,7 @@
 
 #include "aws/creds/chain.h"
 #include "aws/profile.h"
+#include "net/endpoint.h"
 #include "util/xalloc.h"
 
 typedef struct session_priv {
@@ -92,9 +93,10 @@ static status_t session_url(const char *url, const char *what, char **out, sc_er
     *out = NULL;
     if (!url)
         return ST_OK;
-    if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0)
-        return error_set(err, ST_CONFIG, "%s \"%.200s\" is not an http:// or https:// URL", what,
-                         url);
+    endpoint_url ep;
+    status_t st = endpoint_parse(url, what, &ep, err);
+    if (st != ST_OK)
+        return st;
     *out = xstrdup(url);
     return ST_OK;
 }

@@ -40,5 +40,5 @@ status_t cli_open_spot(const cli_spot_options *so, const cli_aws_options *ao, ap
     http_options http = {.connect_timeout_ms = ao->connect_timeout_ms,
                          .timeout_ms = ao->timeout_ms,
                          .cancel = ao->cancel};
-    return spot_open(auth, so->endpoint, ao->ca_bundle, &http, log, log_ctx, out);
+    return spot_open(auth, so->endpoint, ao->ca_bundle, &http, log, log_ctx, out, err);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "net/endpoint.h"
 #include "util/timeutil.h"
 
 /* Answers larger than this are not API answers; stop reading. */
@@ -137,8 +138,11 @@ static void set_transport(CURL *h, const http_options *opt)
 /* The host part of url, for messages: never the path or query. */
 static void url_host(const char *url, char *out, size_t len)
 {
-    char path[8], query[8];
-    if (http_url_parts(url, out, len, path, sizeof path, query, sizeof query) != ST_OK)
+    endpoint_url ep;
+    sc_error ignored;
+    if (endpoint_parse(url, "the URL", &ep, &ignored) == ST_OK)
+        snprintf(out, len, "%.*s", (int)(len - 1), ep.authority);
+    else
         snprintf(out, len, "the endpoint");
 }
 
@@ -188,8 +192,8 @@ status_t http_perform(const http_options *opt, const http_request *req, http_res
         return error_set(err, ST_NET_CONNECT, "cannot start the HTTP client");
     CURL *h = tl_handle;
     struct curl_slist *headers = build_headers(req);
-    body_sink sink = {
-        .resp = resp, .max = opt && opt->max_body ? opt->max_body : (size_t)HTTP_MAX_BODY};
+    body_sink sink = {.resp = resp,
+                      .max = opt && opt->max_body ? opt->max_body : (size_t)HTTP_MAX_BODY};
     curl_easy_setopt(h, CURLOPT_URL, req->url);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
@@ -207,10 +211,10 @@ status_t http_perform(const http_options *opt, const http_request *req, http_res
     if (rc != CURLE_OK) {
         char host[256];
         url_host(req->url, host, sizeof host);
-        status_t st = sink.too_big ? error_set(err, ST_PARSE,
-                                               "the answer from %s is larger than %zu bytes",
-                                               host, sink.max)
-                                   : map_curl_error(h, rc, req->url, opt ? opt->timeout_ms : 0, err);
+        status_t st = sink.too_big
+                          ? error_set(err, ST_PARSE, "the answer from %s is larger than %zu bytes",
+                                      host, sink.max)
+                          : map_curl_error(h, rc, req->url, opt ? opt->timeout_ms : 0, err);
         buf_free(&resp->body);
         return st;
     }
@@ -224,33 +228,4 @@ status_t http_perform(const http_options *opt, const http_request *req, http_res
 void http_response_free(http_response *resp)
 {
     buf_free(&resp->body);
-}
-
-static int copy_part(char *dst, size_t len, const char *src, size_t n)
-{
-    if (n >= len)
-        return -1;
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-    return 0;
-}
-
-status_t http_url_parts(const char *url, char *host, size_t host_len, char *path, size_t path_len,
-                        char *query, size_t query_len)
-{
-    const char *p = strstr(url, "://");
-    if (!p)
-        return ST_BAD_INPUT;
-    p += 3;
-    size_t hl = strcspn(p, "/?#");
-    if (hl == 0 || copy_part(host, host_len, p, hl) < 0)
-        return ST_BAD_INPUT;
-    p += hl;
-    size_t pl = strcspn(p, "?#");
-    int rc = pl ? copy_part(path, path_len, p, pl) : copy_part(path, path_len, "/", 1);
-    p += pl;
-    const char *q = *p == '?' ? p + 1 : "";
-    if (rc < 0 || copy_part(query, query_len, q, strcspn(q, "#")) < 0)
-        return ST_BAD_INPUT;
-    return ST_OK;
 }

@@ -52,9 +52,4 @@ status_t http_perform(const http_options *opt, const http_request *req, http_res
                       sc_error *err);
 void http_response_free(http_response *resp);
 
-/* Splits "https://host:port/path?query" for signing: host with its port when
- * the URL names one, path ("/" when empty) and query ("" when absent). */
-status_t http_url_parts(const char *url, char *host, size_t host_len, char *path, size_t path_len,
-                        char *query, size_t query_len);
-
 #endif

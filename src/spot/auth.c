@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
 
+#include "net/endpoint.h"
 #include "util/file.h"
 #include "util/ini.h"
 #include "util/json.h"
@@ -372,7 +373,8 @@ static const char *env_or(const char *value, const char *env)
 }
 
 status_t spot_open(spot_auth *auth, const char *endpoint, const char *ca_bundle,
-                   const http_options *http, api_log_fn log, void *log_ctx, spot_client **out)
+                   const http_options *http, api_log_fn log, void *log_ctx, spot_client **out,
+                   sc_error *err)
 {
     *out = NULL;
     if (!auth->token)
@@ -382,6 +384,12 @@ status_t spot_open(spot_auth *auth, const char *endpoint, const char *ca_bundle,
     if (http)
         cfg.http = *http;
     cfg.endpoint = env_or(endpoint, "SPOT_CONNECT_SPOT_ENDPOINT");
+    endpoint_url u;
+    if (cfg.endpoint &&
+        endpoint_parse(cfg.endpoint,
+                       endpoint && *endpoint ? "--spot-endpoint" : "SPOT_CONNECT_SPOT_ENDPOINT", &u,
+                       err) != ST_OK)
+        return err->status;
     cfg.http.ca_bundle = env_or(ca_bundle, "SPOT_CONNECT_CA_BUNDLE");
     cfg.token = auth->token;
     cfg.log = log;

@@ -29,9 +29,10 @@ struct http_options;
  * one already, e.g. typed into the wizard): endpoint from the argument or
  * SPOT_CONNECT_SPOT_ENDPOINT, CA bundle from the argument or
  * SPOT_CONNECT_CA_BUNDLE, timeouts and cancel flag from http. *out stays
- * NULL when there is no token. */
+ * NULL when there is no token. An endpoint that is not an http(s) URL, or
+ * that has a user name or password in it, is refused (err says why). */
 status_t spot_open(spot_auth *auth, const char *endpoint, const char *ca_bundle,
                    const struct http_options *http, api_log_fn log, void *log_ctx,
-                   struct spot_client **out);
+                   struct spot_client **out, sc_error *err);
 
 #endif

@@ -428,8 +428,22 @@ static void test_container_url_check(void)
     fx_reset();
     setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://example.com/creds", 1);
     expect_fail("default", 0, ST_CONFIG, "its host is \"example.com\"");
-    setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://user@169.254.170.9:80/x", 1);
+    setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://169.254.170.9:80/x", 1);
     expect_fail("default", 0, ST_CONFIG, "its host is \"169.254.170.9\"");
+    setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://user:PASSWORD@127.0.0.1/x", 1);
+    expect_fail("default", 0, ST_BAD_INPUT, "has a user name or password before '@' (not shown)");
+    CHECK(strstr(err.message, "PASSWORD") == NULL);
+    setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "ftp://127.0.0.1/x", 1);
+    expect_fail("default", 0, ST_CONFIG, "is not an http:// or https:// URL");
+    unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+    /* Appended to http://169.254.170.2, "@host/x" would make host the
+     * server the container token goes to. */
+    const char *bad_rel[] = {"@127.0.0.1/x", ".evil.example/x", ":8080/x", "x"};
+    for (size_t i = 0; i < sizeof bad_rel / sizeof bad_rel[0]; i++) {
+        setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", bad_rel[i], 1);
+        expect_fail("default", 0, ST_CONFIG, "must be a path starting with '/'");
+    }
+    unsetenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
 }
 
 /* ---- session ---- */
@@ -569,6 +583,26 @@ static void test_session_endpoints(void)
     setenv("AWS_ENDPOINT_URL", "ftp://x", 1);
     s = open_session(&o, ST_CONFIG);
     CHECK(fx_contains(err.message, "is not an http:// or https:// URL"));
+    aws_session_free(s);
+    unsetenv("AWS_ENDPOINT_URL");
+    /* Userinfo would be logged and signed into Host: refused, not shown. */
+    const char *with_user[] = {"https://admin:PASSWD@sts.env:4/", "https://PASSWD@sts.env/",
+                               "https://:PASSWD@[::1]:4/"};
+    for (size_t i = 0; i < sizeof with_user / sizeof with_user[0]; i++) {
+        setenv("AWS_ENDPOINT_URL_STS", with_user[i], 1);
+        s = open_session(&o, ST_BAD_INPUT);
+        CHECK(fx_contains(err.message, "AWS_ENDPOINT_URL_STS has a user name or password"));
+        CHECK(strstr(err.message, "PASSWD") == NULL);
+        aws_session_free(s);
+    }
+    fx_write(".aws/config",
+             "[profile p]\nservices = local\n"
+             "[services local]\niam =\n  endpoint_url = http://u:PASSWD@iam.local/\n",
+             0600);
+    unsetenv("AWS_ENDPOINT_URL_IAM");
+    s = open_session(&o, ST_BAD_INPUT);
+    CHECK(fx_contains(err.message, "has a user name or password"));
+    CHECK(strstr(err.message, "PASSWD") == NULL);
     aws_session_free(s);
 }
 

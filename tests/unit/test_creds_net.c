@@ -235,15 +235,24 @@ static void test_container_retry(void)
     stop();
 
     start();
-    snprintf(url, sizeof url, "http://user:SECRETPW@127.0.0.1:%d/c", srv.port);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/c?q=SECRETQ", srv.port);
     setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
-    fake_route_add(&srv, "GET", "/c", NULL, 200,
+    fake_route_add(&srv, "GET", "/c?q=SECRETQ", NULL, 200,
                    "{\"AccessKeyId\": \"A\", \"SecretAccessKey\": \"SECRETC\"}", 0);
     expect_fail("default", ST_CREDENTIALS, "\"Token\" is missing");
     CHECK(strstr(err.message, "SECRETC") == NULL);
-    CHECK(strstr(err.message, "SECRETPW") == NULL);
+    CHECK(strstr(err.message, "SECRETQ") == NULL);
     CHECK(fx_contains(err.message, "container credentials from http://127.0.0.1:"));
     CHECK_INT(srv.requests, 1);
+    stop();
+
+    /* A user name and password are refused before any request. */
+    start();
+    snprintf(url, sizeof url, "http://user:SECRETPW@127.0.0.1:%d/c", srv.port);
+    setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
+    expect_fail("default", ST_BAD_INPUT, "has a user name or password");
+    CHECK(strstr(err.message, "SECRETPW") == NULL);
+    CHECK_INT(srv.requests, 0);
     stop();
 }
 

@@ -48,8 +48,6 @@ const char *creds_env(const char *name);
 const char *creds_setting(const creds_ctx *c, const char *env, const char *key);
 /* Copies msg into why (n bytes), cut short if needed. */
 void creds_note(char *why, size_t n, const char *msg);
-/* A URL fit for messages: any user:password@ part removed. Caller frees. */
-char *creds_url_shown(const char *url);
 /* Case-insensitive "true", as botocore's ensure_boolean. */
 int creds_is_true(const char *v);
 /* Reads a small file that holds a secret into one allocation, wiped by

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "aws/creds/creds_internal.h"
+#include "net/endpoint.h"
 #include "util/buf.h"
 #include "util/json.h"
 #include "util/xalloc.h"
@@ -189,13 +190,13 @@ static status_t imds_base_url(const creds_ctx *c, imds_provider *m, sc_error *er
     if (mode && strcasecmp(mode, "ipv4") != 0 && strcasecmp(mode, "ipv6") != 0)
         return error_set(err, ST_CONFIG,
                          "the EC2 metadata endpoint mode must be IPv4 or IPv6, not \"%s\"", mode);
-    if (ep && strncasecmp(ep, "http://", 7) != 0 && strncasecmp(ep, "https://", 8) != 0)
-        return error_set(err, ST_CONFIG, "the EC2 metadata endpoint \"%s\" is not an http(s) URL",
-                         ep);
+    endpoint_url u;
+    if (ep && endpoint_parse(ep, "the EC2 metadata endpoint", &u, err) != ST_OK)
+        return err->status;
     if (!ep)
         ep = mode && strcasecmp(mode, "ipv6") == 0 ? IMDS_DEFAULT_V6 : IMDS_DEFAULT;
     m->base_url = xstrdup(ep);
-    m->shown = creds_url_shown(ep);
+    m->shown = endpoint_shown(ep);
     return ST_OK;
 }
 

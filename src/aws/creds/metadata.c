@@ -1,7 +1,6 @@
 /* Credentials from the container agent (botocore's ContainerProvider,
  * "container-role"): ECS task roles and EKS Pod Identity. */
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 
 #include "aws/creds/creds_internal.h"
+#include "net/endpoint.h"
 #include "net/http.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
@@ -38,31 +38,6 @@ typedef struct ctr_provider {
     http_options http;
 } ctr_provider;
 
-/* The host part of a URL, lowercased, without brackets or port. */
-static void ctr_host(const char *url, char *host, size_t n)
-{
-    const char *s = strstr(url, "://");
-    s = s ? s + 3 : url;
-    size_t len = strcspn(s, "/?#");
-    const char *at = memchr(s, '@', len);
-    if (at) {
-        len -= (size_t)(at + 1 - s);
-        s = at + 1;
-    }
-    if (*s == '[') {
-        const char *close = memchr(s, ']', len);
-        len = close ? (size_t)(close - s - 1) : 0;
-        s++;
-    } else {
-        const char *colon = memchr(s, ':', len);
-        if (colon)
-            len = (size_t)(colon - s);
-    }
-    snprintf(host, n, "%.*s", (int)len, s);
-    for (char *c = host; *c; c++)
-        *c = (char)tolower((unsigned char)*c);
-}
-
 static int ctr_host_allowed(const char *host)
 {
     unsigned char a[16];
@@ -80,17 +55,32 @@ static int ctr_host_allowed(const char *host)
 
 static status_t ctr_check_url(const char *url, sc_error *err)
 {
-    char host[256];
-    ctr_host(url, host, sizeof host);
-    if (strncasecmp(url, "https://", 8) == 0 && host[0])
-        return ST_OK;
-    if (strncasecmp(url, "http://", 7) == 0 && ctr_host_allowed(host))
-        return ST_OK;
+    endpoint_url u;
+    status_t st = endpoint_parse(url, "AWS_CONTAINER_CREDENTIALS_FULL_URI", &u, err);
+    if (st != ST_OK || u.https || ctr_host_allowed(u.host))
+        return st;
     return error_set(err, ST_CONFIG,
                      "AWS_CONTAINER_CREDENTIALS_FULL_URI must be an https URL, or an http URL "
                      "of a loopback address, 169.254.170.2, 169.254.170.23 or [fd00:ec2::23]; "
                      "its host is \"%s\"",
-                     host);
+                     u.host);
+}
+
+/* The path is appended to the agent's address: anything but a path (as
+ * "@host/x" or ".evil.com/x") would send the token elsewhere. */
+static status_t ctr_check_relative(const char *rel, sc_error *err)
+{
+    if (rel[0] != '/')
+        return error_set(err, ST_CONFIG,
+                         "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must be a path starting with '/'");
+    char *url = md_concat(CTR_HOST, rel);
+    endpoint_url u;
+    status_t st = endpoint_parse(url, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", &u, err);
+    free(url);
+    if (st == ST_OK && strcmp(u.authority, CTR_HOST + strlen("http://")) != 0)
+        st = error_set(err, ST_CONFIG,
+                       "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must be a path on %s", CTR_HOST);
+    return st;
 }
 
 /* "Authorization: <token>" from the token file (read each time: it is
@@ -185,13 +175,13 @@ status_t creds_try_container(const creds_ctx *c, creds_provider **out, sc_error 
     const char *full = getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
     if (!rel && !full)
         return ST_OK;
-    status_t st = rel ? ST_OK : ctr_check_url(full, err);
+    status_t st = rel ? ctr_check_relative(rel, err) : ctr_check_url(full, err);
     if (st != ST_OK)
         return st;
     ctr_provider *cp = (ctr_provider *)creds_provider_alloc(sizeof *cp, "container-role", NULL,
                                                             ctr_load, ctr_destroy);
     cp->url = rel ? md_concat(CTR_HOST, rel) : xstrdup(full);
-    cp->shown = creds_url_shown(cp->url);
+    cp->shown = endpoint_shown(cp->url);
     if (c->sts && c->sts->http.ca_bundle)
         cp->ca_bundle = xstrdup(c->sts->http.ca_bundle);
     cp->http.ca_bundle = cp->ca_bundle;

@@ -44,21 +44,6 @@ void creds_note(char *why, size_t n, const char *msg)
     why[len] = '\0';
 }
 
-char *creds_url_shown(const char *url)
-{
-    const char *auth = strstr(url, "://");
-    auth = auth ? auth + 3 : url;
-    size_t len = strcspn(auth, "/?#");
-    const char *at = memchr(auth, '@', len);
-    if (!at)
-        return xstrdup(url);
-    size_t head = (size_t)(auth - url), tail = strlen(at + 1);
-    char *s = xmalloc(head + tail + 1);
-    memcpy(s, url, head);
-    memcpy(s + head, at + 1, tail + 1);
-    return s;
-}
-
 int creds_is_true(const char *v)
 {
     return v && strcasecmp(v, "true") == 0;
