@@ -4,7 +4,6 @@
  * to the terminal fd, the helper's stdin and the file. */
 #include "clipboard.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -19,6 +18,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "util/ascii.h"
 
 extern char **environ;
 
@@ -294,8 +295,8 @@ static void name_from_label(const char *label, char *buf, size_t size)
     size_t n = 0;
     for (const char *s = label; *s && n + 5 < size && n < 64; s++) {
         unsigned char c = (unsigned char)*s;
-        if (isalnum(c) || c == '-' || c == '_')
-            buf[n++] = (char)tolower(c);
+        if (ascii_isalnum(c) || c == '-' || c == '_')
+            buf[n++] = (char)ascii_tolower(c);
         else if (c == ' ' && n > 0 && buf[n - 1] != '-')
             buf[n++] = '-';
     }

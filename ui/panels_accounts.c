@@ -1,5 +1,4 @@
 /* Panels 5 and 6: the Spot account and the AWS login. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +6,7 @@
 #include "app.h"
 #include "doc/trust.h"
 #include "panels.h"
+#include "spot/spot.h"
 #include "theme.h"
 
 #define TAB '\t'
@@ -101,14 +101,6 @@ static int console_commit(app *a)
     return PK_NEXT;
 }
 
-static int has_letter(const char *s)
-{
-    for (; *s; s++)
-        if (isalpha((unsigned char)*s))
-            return 1;
-    return 0;
-}
-
 static int spot_commit(app *a)
 {
     size_t pick = choicelist_selected(&a->list);
@@ -117,8 +109,9 @@ static int spot_commit(app *a)
         return PK_NEXT;
     }
     textfield_trim(&a->field[1]);
-    if (!has_letter(a->field[1].text)) {
-        app_set_status(a, 1, "a Spot account name needs at least one letter");
+    const char *problem = spot_account_name_problem(a->field[1].text);
+    if (problem) {
+        app_set_status(a, 1, "%s", problem);
         a->focus = 1;
         return PK_USED;
     }

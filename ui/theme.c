@@ -6,7 +6,8 @@
 
 #include <langinfo.h>
 #include <string.h>
-#include <strings.h>
+
+#include "util/ascii.h"
 
 typedef struct role_style {
     short fg; /* -1: the terminal's default foreground */
@@ -57,7 +58,7 @@ static int ascii_on = 1; /* until theme_init says otherwise */
 static int locale_is_utf8(void)
 {
     const char *cs = nl_langinfo(CODESET);
-    return cs && (strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "utf8") == 0);
+    return cs && (ascii_strcasecmp(cs, "UTF-8") == 0 || ascii_strcasecmp(cs, "utf8") == 0);
 }
 
 /* A role that only changes attributes needs no pair; pair numbers follow

@@ -24,16 +24,16 @@ void query_init(query_params *q, aws_service svc, const char *action)
 {
     buf_init(&q->body);
     buf_puts(&q->body, "Action=");
-    url_form_encode(&q->body, action);
+    url_encode(&q->body, action, strlen(action), URL_FORM);
     buf_puts(&q->body, svc == AWS_IAM ? "&Version=2010-05-08" : "&Version=2011-06-15");
 }
 
 void query_add(query_params *q, const char *name, const char *value)
 {
     buf_putc(&q->body, '&');
-    url_form_encode(&q->body, name);
+    url_encode(&q->body, name, strlen(name), URL_FORM);
     buf_putc(&q->body, '=');
-    url_form_encode(&q->body, value);
+    url_encode(&q->body, value, strlen(value), URL_FORM);
 }
 
 void query_add_int(query_params *q, const char *name, long value)

@@ -2,15 +2,14 @@
  * overrides, transport settings, then the credential chain. */
 #include "aws/session.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "aws/creds/chain.h"
 #include "aws/profile.h"
 #include "net/endpoint.h"
+#include "util/ascii.h"
 #include "util/xalloc.h"
 
 typedef struct session_priv {
@@ -60,7 +59,7 @@ static int session_region_ok(const char *r)
     if (n == 0 || n > 63 || r[0] == '-' || r[n - 1] == '-')
         return 0;
     for (size_t i = 0; i < n; i++)
-        if (!isalnum((unsigned char)r[i]) && r[i] != '-')
+        if (!ascii_isalnum((unsigned char)r[i]) && r[i] != '-')
             return 0;
     return 1;
 }
@@ -120,7 +119,7 @@ static status_t session_endpoints(const profile_files *pf, const char *profile, 
 {
     const char *ignore = session_setting(pf, profile, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
                                          "ignore_configured_endpoint_urls");
-    if (ignore && strcasecmp(ignore, "true") == 0)
+    if (ignore && ascii_strcasecmp(ignore, "true") == 0)
         return ST_OK;
     status_t st = session_url(session_setting(pf, profile, "AWS_ENDPOINT_URL", "endpoint_url"),
                               "the endpoint URL", &sp->endpoint, err);

@@ -8,7 +8,9 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
+#include "util/ascii.h"
 #include "util/buf.h"
+#include "util/url.h"
 #include "util/xalloc.h"
 
 #define SIGV4_ALGORITHM "AWS4-HMAC-SHA256"
@@ -56,61 +58,12 @@ void sigv4_amz_date(time_t t, char out[17])
     strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
 }
 
-/* ASCII tests by hand: <ctype.h> follows the locale, and a signature must not. */
-static int is_unreserved(unsigned char c)
-{
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
-        return 1;
-    return c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-static char ascii_lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-/* RFC 3986 encoding with uppercase hex, as every SigV4 verifier expects. */
-static void uri_encode(buf_t *b, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (is_unreserved(c))
-            buf_putc(b, (char)c);
-        else
-            buf_printf(b, "%%%02X", c);
-    }
-}
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = ascii_lower(c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* Percent-decoding only: '+' stays a literal plus, because SigV4 never
- * reads it as a space. A malformed escape is kept as it stands. */
-static void uri_decode(buf_t *b, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        int hi = i + 2 < n ? hex_value(s[i + 1]) : -1;
-        int lo = i + 2 < n ? hex_value(s[i + 2]) : -1;
-        if (s[i] == '%' && hi >= 0 && lo >= 0) {
-            buf_putc(b, (char)(hi << 4 | lo));
-            i += 2;
-        } else {
-            buf_putc(b, s[i]);
-        }
-    }
-}
-
 /* Decoding first makes raw and pre-encoded input sign the same way. */
 static char *canon_component(const char *s, size_t n)
 {
     buf_t raw = BUF_INIT, enc = BUF_INIT;
-    uri_decode(&raw, s, n);
-    uri_encode(&enc, raw.data ? raw.data : "", raw.len);
+    url_decode(&raw, s, n);
+    url_encode(&enc, raw.data ? raw.data : "", raw.len, URL_RFC3986);
     buf_free(&raw);
     return buf_steal(&enc);
 }
@@ -147,7 +100,7 @@ static void canonical_uri(buf_t *b, const char *path)
     size_t count = normalize_segments(path, segs);
     for (size_t i = 0; i < count; i++) {
         buf_putc(b, '/');
-        uri_encode(b, segs[i].p, segs[i].n);
+        url_encode(b, segs[i].p, segs[i].n, URL_RFC3986);
     }
     if (count == 0 || path[len - 1] == '/')
         buf_putc(b, '/');
@@ -201,7 +154,7 @@ static char *lowercase(const char *s)
 {
     char *out = xstrdup(s);
     for (char *p = out; *p; p++)
-        *p = ascii_lower(*p);
+        *p = ascii_tolower(*p);
     return out;
 }
 

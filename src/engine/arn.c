@@ -1,15 +1,15 @@
 #include "engine/arn.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "aws/partition.h"
+#include "util/ascii.h"
 
 /* IAM names: letters, digits and +=,.@_- */
 static int name_char_ok(char c)
 {
-    return isalnum((unsigned char)c) || strchr("+=,.@_-", c) != NULL;
+    return ascii_isalnum((unsigned char)c) || strchr("+=,.@_-", c) != NULL;
 }
 
 static status_t bad(sc_error *err, const char *arn, const char *why)
@@ -57,7 +57,7 @@ static status_t check_account(const char *arn, const char *acct, size_t len, rol
     if (len != 12)
         return bad(err, arn, "has an account ID that is not 12 digits");
     for (size_t i = 0; i < 12; i++)
-        if (!isdigit((unsigned char)acct[i]))
+        if (!ascii_isdigit((unsigned char)acct[i]))
             return bad(err, arn, "has an account ID that is not 12 digits");
     memcpy(out->account, acct, 12);
     out->account[12] = '\0';

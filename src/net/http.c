@@ -3,9 +3,9 @@
 #include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "net/endpoint.h"
+#include "util/ascii.h"
 #include "util/timeutil.h"
 
 /* Answers larger than this are not API answers; stop reading. */
@@ -76,7 +76,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
     static const char *const names[] = {"x-amzn-requestid:", "x-amz-request-id:"};
     for (size_t i = 0; i < 2; i++) {
         size_t nl = strlen(names[i]);
-        if (len > nl && strncasecmp(data, names[i], nl) == 0)
+        if (len > nl && ascii_strncasecmp(data, names[i], nl) == 0)
             copy_header_value(resp->request_id, sizeof resp->request_id, data + nl, len - nl);
     }
     return len;

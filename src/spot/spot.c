@@ -1,14 +1,15 @@
 #include "spot/spot.h"
 
-#include <ctype.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "spot/spot_internal.h"
+#include "util/ascii.h"
 #include "util/backoff.h"
 #include "util/json.h"
+#include "util/url.h"
 #include "util/xalloc.h"
 
 #define SPOT_DEFAULT_ATTEMPTS 3
@@ -50,7 +51,7 @@ typedef struct spot_call {
 static int is_blank(const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++)
-        if (!isspace((unsigned char)s[i]))
+        if (!ascii_isspace((unsigned char)s[i]))
             return 0;
     return 1;
 }
@@ -83,20 +84,6 @@ static void mask_error(sc_error *err, const char *token)
     mask_token(err->request_id, sizeof err->request_id, token);
 }
 
-static void pct_encode(buf_t *out, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.' || *p == '~') {
-            buf_putc(out, (char)*p);
-        } else {
-            buf_putc(out, '%');
-            buf_putc(out, hex[*p >> 4]);
-            buf_putc(out, hex[*p & 15]);
-        }
-    }
-}
-
 void spot_build_url(buf_t *out, const char *base, const char *path, const char *name,
                     const char *value)
 {
@@ -107,7 +94,7 @@ void spot_build_url(buf_t *out, const char *base, const char *path, const char *
     buf_puts(out, path);
     if (name) {
         buf_printf(out, "?%s=", name);
-        pct_encode(out, value ? value : "");
+        url_encode(out, value ? value : "", value ? strlen(value) : 0, URL_RFC3986);
     }
 }
 
@@ -467,22 +454,21 @@ static status_t answer_lacks(const spot_answer *a, const char *what, sc_error *e
     return ST_PARSE;
 }
 
-/* Spot's rule for account names, checked here to save a round trip. */
-static int has_letter(const char *s)
+const char *spot_account_name_problem(const char *name)
 {
-    for (; *s; s++)
-        if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))
-            return 1;
-    return 0;
+    for (const char *s = name; s && *s; s++)
+        if (ascii_isalpha((unsigned char)*s))
+            return NULL;
+    return "a Spot account name needs at least one letter a-z or A-Z";
 }
 
 status_t spot_create_account(spot_client *c, const char *name, spot_account *out, sc_error *err)
 {
     memset(out, 0, sizeof *out);
     error_clear(err);
-    if (!name || !has_letter(name))
-        return error_set(err, ST_BAD_INPUT,
-                         "a Spot account name must contain at least one letter a-z or A-Z");
+    const char *problem = spot_account_name_problem(name);
+    if (problem)
+        return error_set(err, ST_BAD_INPUT, "%s", problem);
     buf_t url = BUF_INIT;
     spot_build_url(&url, c->base, "/setup/account", NULL, NULL);
     char *body = json_nested_pair("account", "name", name);
@@ -505,7 +491,7 @@ status_t spot_delete_account(spot_client *c, const char *account_id, sc_error *e
         return err->status;
     buf_t path = BUF_INIT, url = BUF_INIT;
     buf_puts(&path, "/setup/account/");
-    pct_encode(&path, account_id);
+    url_encode(&path, account_id, strlen(account_id), URL_RFC3986);
     spot_build_url(&url, c->base, buf_str(&path), NULL, NULL);
     spot_call call = {"deleteAccount", "DELETE", url.data, NULL, NULL};
     spot_answer a;

@@ -46,6 +46,9 @@ status_t spot_list_accounts(spot_client *c, const char *cloud_account_id, spot_a
                             sc_error *err);
 /* POST /setup/account {"account":{"name":...}}. */
 status_t spot_create_account(spot_client *c, const char *name, spot_account *out, sc_error *err);
+/* Spot's rule for account names (at least one ASCII letter), for checking
+ * before a round trip: NULL when name passes, else a one-line reason. */
+const char *spot_account_name_problem(const char *name);
 /* DELETE /setup/account/{id}. */
 status_t spot_delete_account(spot_client *c, const char *account_id, sc_error *err);
 /* POST /setup/credentials/aws/externalId?accountId=... ; each call makes a NEW id. */

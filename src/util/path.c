@@ -1,16 +1,16 @@
 #include "util/path.h"
 
-#include <ctype.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "util/ascii.h"
 #include "util/buf.h"
 
 static int path_isword(char c)
 {
-    return isalnum((unsigned char)c) || c == '_';
+    return ascii_isalnum((unsigned char)c) || c == '_';
 }
 
 /* Length of the variable reference at s ("$NAME" or "${...}"), 0 if none;

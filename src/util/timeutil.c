@@ -1,14 +1,15 @@
 #include "util/timeutil.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "util/ascii.h"
 
 static int read_digits(const char **p, int n, int *out)
 {
     int v = 0;
     for (int i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)(*p)[i]))
+        if (!ascii_isdigit((unsigned char)(*p)[i]))
             return -1;
         v = v * 10 + ((*p)[i] - '0');
     }
@@ -66,9 +67,9 @@ int time_parse_iso8601(const char *s, time_t *out)
         return -1;
     if (*p == '.') {
         p++;
-        if (!isdigit((unsigned char)*p))
+        if (!ascii_isdigit((unsigned char)*p))
             return -1;
-        while (isdigit((unsigned char)*p))
+        while (ascii_isdigit((unsigned char)*p))
             p++;
     }
     long offset;

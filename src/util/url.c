@@ -1,20 +1,26 @@
 #include "util/url.h"
 
-#include <ctype.h>
 #include <string.h>
 
+#include "util/ascii.h"
 #include "util/xalloc.h"
 
-void url_form_encode(buf_t *out, const char *s)
+static int url_unreserved(unsigned char c)
+{
+    return ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
+}
+
+void url_encode(buf_t *out, const char *s, size_t len, url_encoding how)
 {
     static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.' || *p == '~') {
-            buf_putc(out, (char)*p);
-        } else if (*p == ' ') {
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (url_unreserved(c)) {
+            buf_putc(out, (char)c);
+        } else if (c == ' ' && how == URL_FORM) {
             buf_putc(out, '+');
         } else {
-            char esc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+            char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
             buf_append(out, esc, 3);
         }
     }
@@ -22,26 +28,32 @@ void url_form_encode(buf_t *out, const char *s)
 
 static int hex_value(char c)
 {
-    if (c >= '0' && c <= '9')
+    if (ascii_isdigit((unsigned char)c))
         return c - '0';
-    c = (char)tolower((unsigned char)c);
+    c = (char)ascii_tolower((unsigned char)c);
     if (c >= 'a' && c <= 'f')
         return c - 'a' + 10;
     return -1;
 }
 
+void url_decode(buf_t *out, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        int hi = i + 2 < len ? hex_value(s[i + 1]) : -1;
+        int lo = i + 2 < len ? hex_value(s[i + 2]) : -1;
+        if (s[i] == '%' && hi >= 0 && lo >= 0) {
+            buf_putc(out, (char)(hi * 16 + lo));
+            i += 2;
+        } else {
+            buf_putc(out, s[i]);
+        }
+    }
+}
+
 char *url_percent_decode(const char *s)
 {
     buf_t out = BUF_INIT;
-    for (const char *p = s; *p; p++) {
-        int hi, lo;
-        if (*p == '%' && (hi = hex_value(p[1])) >= 0 && (lo = hex_value(p[2])) >= 0) {
-            buf_putc(&out, (char)(hi * 16 + lo));
-            p += 2;
-        } else {
-            buf_putc(&out, *p);
-        }
-    }
+    url_decode(&out, s, strlen(s));
     return buf_steal(&out);
 }
 

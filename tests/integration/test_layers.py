@@ -91,5 +91,25 @@ def test_every_module_is_known():
     assert mods <= set(ALLOWED), mods - set(ALLOWED)
 
 
+@suite.test
+def test_no_locale_character_classes():
+    """<ctype.h> follows the locale main sets: in a Latin-1 locale bytes of
+    0x80 and above would count as letters (URL encoding, ARN and region
+    checks). util/ascii.h has the ASCII-only tests."""
+    call = re.compile(r"(?<![\w.>])(?:is(?:alnum|alpha|digit|space|upper|lower|xdigit|print|"
+                      r"cntrl|punct|graph|blank)|to(?:lower|upper)|str(?:n?casecmp))\s*\(")
+    bad = []
+    for folder in ("src", "ui"):
+        for path in sources(folder):
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+            rel = os.path.relpath(path, ROOT)
+            if "ctype.h" in includes(path):
+                bad.append(f"{rel}: includes <ctype.h>")
+            code = re.sub(r"/\*.*?\*/|//[^\n]*|\"(?:\\.|[^\"\\])*\"", "", text, flags=re.S)
+            bad += [f"{rel}: {m.group(0)}" for m in call.finditer(code)]
+    assert not bad, bad
+
+
 if __name__ == "__main__":
     harness.main(suite)

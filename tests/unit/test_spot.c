@@ -217,6 +217,19 @@ static void test_deep_answers(void)
     free(body);
 }
 
+/* One rule for the wizard and the client, ASCII letters only: in a
+ * Latin-1 locale isalpha(0xE9) was true in the wizard's copy. */
+static void test_account_name_rule(void)
+{
+    CHECK(spot_account_name_problem("prod-1") == NULL);
+    CHECK(spot_account_name_problem("1x") == NULL);
+    CHECK(spot_account_name_problem("123-456") != NULL);
+    CHECK(spot_account_name_problem("\xe9\xe9") != NULL);
+    CHECK(spot_account_name_problem("\xc3\xa9") != NULL);
+    CHECK(spot_account_name_problem("") != NULL);
+    CHECK(spot_account_name_problem(NULL) != NULL);
+}
+
 static void test_rejected_token(void)
 {
     spot_answer a;
@@ -491,6 +504,7 @@ int main(void)
     check_run("items missing", test_items_missing);
     check_run("non-JSON success", test_non_json_success);
     check_run("deeply nested answers", test_deep_answers);
+    check_run("account name rule", test_account_name_rule);
     check_run("401/403 says the token was rejected", test_rejected_token);
     check_run("echoed token masked", test_echoed_token_masked);
     check_run("url builder", test_build_url);

@@ -117,8 +117,12 @@ static void raw_policy_document_is_kept(void)
 static void form_encoding_matches_quote_plus(void)
 {
     buf_t b = BUF_INIT;
-    url_form_encode(&b, "a b/c:{\"x\"}~_.-é");
+    const char *s = "a b/c:{\"x\"}~_.-é";
+    url_encode(&b, s, strlen(s), URL_FORM);
     CHECK_STR(buf_str(&b), "a+b%2Fc%3A%7B%22x%22%7D~_.-%C3%A9");
+    buf_reset(&b);
+    url_encode(&b, s, strlen(s), URL_RFC3986);
+    CHECK_STR(buf_str(&b), "a%20b%2Fc%3A%7B%22x%22%7D~_.-%C3%A9");
     buf_free(&b);
 }
 

@@ -2,12 +2,12 @@
  * the rectangle is rewritten on each draw, text then blanks, and nothing
  * else: after a one-line scroll the rows are the old rows shifted, which
  * ncurses sends as a terminal scroll plus one new line. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "theme.h"
+#include "util/ascii.h"
 #include "widgets.h"
 
 void textpane_free(textpane *t)
@@ -113,7 +113,7 @@ static size_t run_of(const char *s, size_t len, const char *set)
 static token word_token(const char *s, size_t len)
 {
     size_t i = 0;
-    while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '_'))
+    while (i < len && (ascii_isalnum((unsigned char)s[i]) || s[i] == '_'))
         i++;
     int literal = (i == 4 && (!strncmp(s, "true", 4) || !strncmp(s, "null", 4))) ||
                   (i == 5 && !strncmp(s, "false", 5));
@@ -131,9 +131,9 @@ static token json_token(const char *s, size_t len)
     }
     if (strchr("{}[],:", c))
         return (token){1, UI_JSON_PUNCT};
-    if (c == '-' || isdigit(c))
+    if (c == '-' || ascii_isdigit(c))
         return (token){1 + run_of(s + 1, len - 1, "0123456789+-.eE"), UI_JSON_NUMBER};
-    if (isalpha(c))
+    if (ascii_isalpha(c))
         return word_token(s, len);
     if (c == ' ' || c == '\t')
         return (token){run_of(s, len, " \t"), UI_NORMAL};

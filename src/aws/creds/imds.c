@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "aws/creds/creds_internal.h"
 #include "net/endpoint.h"
+#include "util/ascii.h"
 #include "util/buf.h"
 #include "util/json.h"
 #include "util/xalloc.h"
@@ -187,14 +187,14 @@ static status_t imds_base_url(const creds_ctx *c, imds_provider *m, sc_error *er
         creds_setting(c, "AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint");
     const char *mode = creds_setting(c, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
                                      "ec2_metadata_service_endpoint_mode");
-    if (mode && strcasecmp(mode, "ipv4") != 0 && strcasecmp(mode, "ipv6") != 0)
+    if (mode && ascii_strcasecmp(mode, "ipv4") != 0 && ascii_strcasecmp(mode, "ipv6") != 0)
         return error_set(err, ST_CONFIG,
                          "the EC2 metadata endpoint mode must be IPv4 or IPv6, not \"%s\"", mode);
     endpoint_url u;
     if (ep && endpoint_parse(ep, "the EC2 metadata endpoint", &u, err) != ST_OK)
         return err->status;
     if (!ep)
-        ep = mode && strcasecmp(mode, "ipv6") == 0 ? IMDS_DEFAULT_V6 : IMDS_DEFAULT;
+        ep = mode && ascii_strcasecmp(mode, "ipv6") == 0 ? IMDS_DEFAULT_V6 : IMDS_DEFAULT;
     m->base_url = xstrdup(ep);
     m->shown = endpoint_shown(ep);
     return ST_OK;

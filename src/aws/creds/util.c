@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "aws/creds/creds_internal.h"
+#include "util/ascii.h"
 #include "util/file.h"
 #include "util/json.h"
 #include "util/timeutil.h"
@@ -46,7 +46,7 @@ void creds_note(char *why, size_t n, const char *msg)
 
 int creds_is_true(const char *v)
 {
-    return v && strcasecmp(v, "true") == 0;
+    return v && ascii_strcasecmp(v, "true") == 0;
 }
 
 status_t creds_read_secret_file(const char *path, const char *what, char **out, sc_error *err)
