@@ -13,6 +13,7 @@
 #include "util/ini.h"
 #include "util/path.h"
 #include "util/shlex.h"
+#include "util/strindex.h"
 #include "util/xalloc.h"
 
 /* Far above any real AWS file; stops a wrong path from eating memory. */
@@ -27,6 +28,7 @@ typedef struct profile_map {
     profile_ref *refs;
     size_t count;
     size_t cap;
+    str_index by_name; /* name -> index in refs */
 } profile_map;
 
 struct profile_files {
@@ -38,6 +40,8 @@ struct profile_files {
     profile_map services;        /* name -> [services NAME] */
     char **names;                /* for profile_name() */
     size_t nnames;
+    size_t names_cap;
+    str_index names_index;
 };
 
 /* ---- path expansion (os.path.expandvars + expanduser) ---- */
@@ -104,25 +108,25 @@ static status_t pf_load_file(const char *path, const char *shown, ini_file **out
 
 static void map_set(profile_map *m, const char *name, const ini_section *s)
 {
-    for (size_t i = 0; i < m->count; i++)
-        if (strcmp(m->refs[i].name, name) == 0) {
-            m->refs[i].section = s; /* a later section replaces, not merges */
-            return;
-        }
+    size_t i = strindex_get(&m->by_name, name, strlen(name));
+    if (i != STRINDEX_NONE) {
+        m->refs[i].section = s; /* a later section replaces, not merges */
+        return;
+    }
     if (m->count == m->cap) {
         m->cap = m->cap ? m->cap * 2 : 8;
         m->refs = xrealloc(m->refs, m->cap * sizeof *m->refs);
     }
     m->refs[m->count].name = xstrdup(name);
-    m->refs[m->count++].section = s;
+    m->refs[m->count].section = s;
+    strindex_put(&m->by_name, m->refs[m->count].name, m->count);
+    m->count++;
 }
 
 static const ini_section *map_get(const profile_map *m, const char *name)
 {
-    for (size_t i = 0; i < m->count; i++)
-        if (strcmp(m->refs[i].name, name) == 0)
-            return m->refs[i].section;
-    return NULL;
+    size_t i = strindex_get(&m->by_name, name, strlen(name));
+    return i == STRINDEX_NONE ? NULL : m->refs[i].section;
 }
 
 static void map_free(profile_map *m)
@@ -130,6 +134,7 @@ static void map_free(profile_map *m)
     for (size_t i = 0; i < m->count; i++)
         free(m->refs[i].name);
     free(m->refs);
+    strindex_free(&m->by_name);
     memset(m, 0, sizeof *m);
 }
 
@@ -162,11 +167,15 @@ static void pf_build_maps(profile_files *pf)
 
 static void pf_add_name(profile_files *pf, const char *name)
 {
-    for (size_t i = 0; i < pf->nnames; i++)
-        if (strcmp(pf->names[i], name) == 0)
-            return;
-    pf->names = xrealloc(pf->names, (pf->nnames + 1) * sizeof *pf->names);
-    pf->names[pf->nnames++] = xstrdup(name);
+    if (strindex_get(&pf->names_index, name, strlen(name)) != STRINDEX_NONE)
+        return;
+    if (pf->nnames == pf->names_cap) {
+        pf->names_cap = pf->names_cap ? pf->names_cap * 2 : 16;
+        pf->names = xrealloc(pf->names, pf->names_cap * sizeof *pf->names);
+    }
+    pf->names[pf->nnames] = xstrdup(name);
+    strindex_put(&pf->names_index, pf->names[pf->nnames], pf->nnames);
+    pf->nnames++;
 }
 
 static void pf_build_names(profile_files *pf)
@@ -225,6 +234,7 @@ void profile_files_free(profile_files *pf)
     for (size_t i = 0; i < pf->nnames; i++)
         free(pf->names[i]);
     free(pf->names);
+    strindex_free(&pf->names_index);
     ini_free(pf->config);
     ini_free(pf->creds);
     free(pf->config_shown);

@@ -58,15 +58,14 @@ void ini_free(ini_file *f)
     for (size_t i = 0; i < f->count; i++)
         ini_section_clear(&f->sections[i]);
     free(f->sections);
+    strindex_free(&f->by_name);
     free(f);
 }
 
 const ini_section *ini_find_section(const ini_file *f, const char *name)
 {
-    for (size_t i = 0; f && i < f->count; i++)
-        if (strcmp(f->sections[i].name, name) == 0)
-            return &f->sections[i];
-    return NULL;
+    size_t i = f ? strindex_get(&f->by_name, name, strlen(name)) : STRINDEX_NONE;
+    return i == STRINDEX_NONE ? NULL : &f->sections[i];
 }
 
 const ini_entry *ini_find_entry(const ini_section *s, const char *key)
@@ -106,6 +105,7 @@ static ini_section *ini_add_section(ini_file *f, const char *name, size_t len, i
     memset(s, 0, sizeof *s);
     s->name = xstrndup(name, len);
     s->line = line;
+    strindex_put(&f->by_name, s->name, f->count - 1);
     return s;
 }
 
@@ -143,14 +143,12 @@ static int ini_header(ini_parser *p, const char *name, size_t len)
         p->cur = &p->defaults; /* Python merges repeated [DEFAULT] headers */
         return 0;
     }
-    for (size_t i = 0; i < p->f->count; i++) {
-        ini_section *s = &p->f->sections[i];
-        if (strlen(s->name) == len && memcmp(s->name, name, len) == 0) {
-            if (!(p->flags & INI_ALLOW_DUPLICATES))
-                return ini_fail(p, "section [%s] appears a second time", shown);
-            p->cur = s;
-            return 0;
-        }
+    size_t i = strindex_get(&p->f->by_name, name, len);
+    if (i != STRINDEX_NONE) {
+        if (!(p->flags & INI_ALLOW_DUPLICATES))
+            return ini_fail(p, "section [%s] appears a second time", shown);
+        p->cur = &p->f->sections[i];
+        return 0;
     }
     p->cur = ini_add_section(p->f, name, len, p->lineno);
     return 0;

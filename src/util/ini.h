@@ -17,6 +17,8 @@
 
 #include <stddef.h>
 
+#include "util/strindex.h"
+
 typedef struct ini_entry {
     char *key;   /* lowercased */
     char *value; /* may hold a secret: wiped by ini_free */
@@ -35,6 +37,7 @@ typedef struct ini_file {
     ini_section *sections; /* file order, [DEFAULT] excluded */
     size_t count;
     size_t cap;
+    str_index by_name; /* section name -> index in sections */
 } ini_file;
 
 typedef struct ini_error {

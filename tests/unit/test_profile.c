@@ -1,11 +1,14 @@
 /* The AWS config and credentials files, read as botocore reads them. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "aws/profile.h"
 #include "aws_fixture.h"
 #include "check.h"
+#include "util/buf.h"
 #include "util/path.h"
+#include "util/strindex.h"
 
 static profile_files *load_ok(void)
 {
@@ -156,6 +159,51 @@ static void test_bad_files(void)
     expect_load_error("cannot read ~/.aws/config: it is a directory");
 }
 
+/* 40,000 profiles took 10 s: every new section was compared with all the
+ * earlier ones. Counted in key comparisons, not timed: a few per lookup. */
+static void test_many_profiles(void)
+{
+    fx_reset();
+    enum { N = 40000 };
+    buf_t cfg = BUF_INIT, crd = BUF_INIT;
+    for (int i = 0; i < N; i++) {
+        buf_printf(&cfg, "[profile p%d]\nregion = r%d\n", i, i);
+        buf_printf(&crd, "[p%d]\naws_access_key_id = AKID%d\n", i, i);
+    }
+    fx_write(".aws/config", buf_str(&cfg), 0600);
+    fx_write(".aws/credentials", buf_str(&crd), 0600);
+    buf_free(&cfg);
+    buf_free(&crd);
+    size_t before = strindex_probes();
+    clock_t start = clock();
+    profile_files *pf = load_ok();
+    if (!pf)
+        return;
+    CHECK_INT(profile_count(pf), N);
+    char name[32], want[32];
+    for (int i = 0; i < N; i += 7) {
+        snprintf(name, sizeof name, "p%d", i);
+        snprintf(want, sizeof want, "r%d", i);
+        CHECK_STR(profile_get(pf, name, "region"), want);
+    }
+    CHECK(profile_get(pf, "p40000", "region") == NULL);
+    profile_files_free(pf);
+    size_t probes = strindex_probes() - before;
+    double cpu = (double)(clock() - start) / CLOCKS_PER_SEC;
+    /* Linear: a handful of comparisons per section and lookup (quadratic
+     * would be N * N / 2 = 800 million). */
+    if (probes > 20u * N) {
+        fprintf(stderr, "  %zu key comparisons for %d profiles\n", probes, N);
+        check_case_failed = 1;
+    }
+    /* Processor time, so a loaded machine does not matter; the old code
+     * needed about 10 s. */
+    if (cpu > 2.0) {
+        fprintf(stderr, "  %.2f s of processor time for %d profiles\n", cpu, N);
+        check_case_failed = 1;
+    }
+}
+
 static void test_expand_path(void)
 {
     setenv("HOME", "/home/tester/", 1);
@@ -187,6 +235,7 @@ int main(void)
     check_run("AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE expansion", test_env_paths);
     check_run("malformed files name file and line", test_bad_files);
     check_run("~ and $VAR expansion", test_expand_path);
+    check_run("40,000 profiles in linear time", test_many_profiles);
     fx_cleanup();
     return check_exit();
 }
