@@ -121,8 +121,9 @@ static status_t session_endpoints(const profile_files *pf, const char *profile, 
                                          "ignore_configured_endpoint_urls");
     if (ignore && ascii_strcasecmp(ignore, "true") == 0)
         return ST_OK;
-    status_t st = session_url(session_setting(pf, profile, "AWS_ENDPOINT_URL", "endpoint_url"),
-                              "the endpoint URL", &sp->endpoint, err);
+    status_t st =
+        session_url(session_setting(pf, profile, "AWS_ENDPOINT_URL", "endpoint_url"),
+                    "the endpoint URL (AWS_ENDPOINT_URL, endpoint_url)", &sp->endpoint, err);
     if (st == ST_OK)
         st =
             session_service_url(pf, profile, "AWS_ENDPOINT_URL_IAM", "iam", &sp->iam_endpoint, err);

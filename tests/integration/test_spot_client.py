@@ -159,7 +159,28 @@ def test_token_from_credentials_file():
     assert spot().requests[-1].header("authorization") == f"Bearer {TOKEN}"
 
 
+@suite.test
+def test_deep_json_credentials_file_is_refused():
+    # 600 KB of nested brackets overflowed the stack in yajl's free.
+    home = harness.tempdir("spot-home-")
+    path = harness.write_file(f"{home}/creds", '{"token": "x", "a": ' + "[" * 600_000)
+    c = call("listAccounts", token=None, SPOTINST_SHARED_CREDENTIALS_FILE=path)
+    assert c.proc.returncode >= 0, c.describe()
+    assert c["status"] == "configuration error", c.describe()
+    assert "nested more than 64 levels" in c["message"], c.describe()
+
+
 # -- errors -----------------------------------------------------------------------------
+
+@suite.test
+def test_deeply_nested_answer_is_refused():
+    # Any Spot call crashed on 600 KB of `[` (yajl recursion).
+    spot().set_mode("body", times=None, status=200, body="[" * 600_000)
+    c = call("listAccounts")
+    assert c.proc.returncode >= 0, c.describe()
+    failed(c, "unreadable answer")
+    assert "nested more than 64 levels" in c["message"], c.describe()
+
 
 @suite.test
 def test_rejected_token_names_the_fix():

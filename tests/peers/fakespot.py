@@ -27,8 +27,9 @@ Faults, like FaultProxy:
     # request is processed (state changes) and then the answer is lost
     spot.set_mode("http502_html", times=None)               # until clear()
 
-Faults: pass, http500, http429, http502_html, stall, reset, error
-(error: any Spot error envelope: status=, code=, message=, field=).
+Faults: pass, http500, http429, http502_html, stall, reset, error, body
+(error: any Spot error envelope: status=, code=, message=, field=;
+body: status= and any answer text, body=, e.g. a hostile one).
 """
 
 import copy
@@ -86,7 +87,7 @@ ROLE_ERRORS = (ERR_INVALID_ROLE_ARN, ERR_NO_EXTERNAL_ID, ERR_ROLE_NOT_FOUND,
                ERR_CANT_ASSUME_ROLE, ERR_INVALID_PRINCIPAL, ERR_INVALID_EXTERNAL_ID,
                ERR_EXTERNAL_ID_EXPIRED, ERR_MISSING_POLICY)
 
-FAULTS = ("pass", "http500", "http429", "http502_html", "stall", "reset", "error")
+FAULTS = ("pass", "http500", "http429", "http502_html", "stall", "reset", "error", "body")
 
 _REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
             404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error",
@@ -141,11 +142,13 @@ class Fault:
     endpoint: only requests to that endpoint trigger it.  after: process the
     request first (state changes) and then fail the answer, like a response
     lost on the way back.  seconds: stall duration.  retry_after: 429 header.
-    status/code/message/field: the "error" fault's envelope.
+    status/code/message/field: the "error" fault's envelope.  body: the
+    "body" fault's answer text, sent with status.
     """
 
     def __init__(self, kind, endpoint=None, seconds=None, after=False, retry_after=1,
-                 status=400, code="INJECTED_ERROR", message="injected error", field=None):
+                 status=400, code="INJECTED_ERROR", message="injected error", field=None,
+                 body=""):
         if kind not in FAULTS:
             raise ValueError(f"unknown fault {kind!r}; known: {', '.join(FAULTS)}")
         if endpoint is not None and endpoint not in ENDPOINTS + (UNKNOWN,):
@@ -156,6 +159,7 @@ class Fault:
         self.after = after
         self.retry_after = retry_after
         self.status, self.code, self.message, self.field = status, code, message, field
+        self.body = body
 
     def matches(self, endpoint):
         return self.endpoint is None or self.endpoint == endpoint
@@ -452,6 +456,10 @@ class _SpotHandler(PeerHandler):
         self.send(502, "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
                        "<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n",
                   "text/html")
+
+    def _fault_body(self, rec, fault):
+        rec.status = fault.status
+        self.send(fault.status, fault.body, "application/json")
 
     def _fault_stall(self, rec, fault):
         seconds = fault.seconds if fault.seconds is not None else self.peer.stall_seconds
