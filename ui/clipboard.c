@@ -20,17 +20,12 @@
 #include <unistd.h>
 
 #include "util/ascii.h"
+#include "util/env.h"
 
 extern char **environ;
 
 /* A terminal that takes no byte for this long (XOFF, dead link) is given up. */
 #define CLIP_TTY_STALL_MS 5000
-
-static const char *env_or_null(const char *name)
-{
-    const char *v = getenv(name);
-    return v && *v ? v : NULL;
-}
 
 static int set(const char *s)
 {
@@ -41,14 +36,13 @@ void clip_env_detect(clip_env *e, int tty_fd, const char *file_dir)
 {
     memset(e, 0, sizeof *e);
     e->tty_fd = tty_fd;
-    e->tmux = env_or_null("TMUX");
-    e->sty = env_or_null("STY");
+    e->tmux = env_get("TMUX");
+    e->sty = env_get("STY");
     /* On a jump host a DISPLAY, if any, is not the operator's screen. */
-    e->over_ssh =
-        env_or_null("SSH_CONNECTION") || env_or_null("SSH_TTY") || env_or_null("SSH_CLIENT");
-    e->display = env_or_null("DISPLAY");
-    e->wayland_display = env_or_null("WAYLAND_DISPLAY");
-    e->path = env_or_null("PATH");
+    e->over_ssh = env_get("SSH_CONNECTION") || env_get("SSH_TTY") || env_get("SSH_CLIENT");
+    e->display = env_get("DISPLAY");
+    e->wayland_display = env_get("WAYLAND_DISPLAY");
+    e->path = env_get("PATH");
     e->file_dir = file_dir;
 }
 

@@ -10,6 +10,7 @@
 #include "app.h"
 #include "cli/cli.h"
 #include "net/http.h"
+#include "util/env.h"
 
 static const cli_command commands[] = {
     {"connect", "connect this AWS account to Spot (automatic, manual or console)", cmd_connect},
@@ -107,7 +108,7 @@ static int wizard_option(int c, wiz_settings *s, int *no_color, int *ascii)
 static int run_wizard(int argc, char **argv)
 {
     static wiz_settings s;
-    int no_color = getenv("NO_COLOR") && *getenv("NO_COLOR"), ascii = 0, c;
+    int no_color = env_get("NO_COLOR") != NULL, ascii = 0, c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", wizard_options, NULL)) != -1)
         if (wizard_option(c, &s, &no_color, &ascii) < 0)

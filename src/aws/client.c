@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "aws/client_internal.h"
+#include "util/env.h"
 #include "util/xalloc.h"
 
 #define DEFAULT_MAX_ATTEMPTS 3
@@ -22,7 +23,7 @@ static const char *dup_opt(const char *s)
 
 static int env_max_attempts(void)
 {
-    const char *v = getenv("AWS_MAX_ATTEMPTS");
+    const char *v = env_get("AWS_MAX_ATTEMPTS");
     int n = v ? atoi(v) : 0;
     return n > 0 && n <= 20 ? n : DEFAULT_MAX_ATTEMPTS;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/env.h"
 #include "util/file.h"
 #include "util/ini.h"
 #include "util/path.h"
@@ -190,7 +191,7 @@ static void pf_build_names(profile_files *pf)
 
 static char *pf_choose_path(const char *given, const char *env, const char *def, char **shown)
 {
-    const char *p = given ? given : getenv(env);
+    const char *p = given ? given : env_get(env);
     if (!p || !*p)
         p = def;
     *shown = xstrdup(p);

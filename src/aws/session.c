@@ -10,6 +10,7 @@
 #include "aws/profile.h"
 #include "net/endpoint.h"
 #include "util/ascii.h"
+#include "util/env.h"
 #include "util/xalloc.h"
 
 typedef struct session_priv {
@@ -27,26 +28,20 @@ typedef struct session_profile {
     int explicit_;   /* --profile, AWS_PROFILE or AWS_DEFAULT_PROFILE: must exist */
 } session_profile;
 
-static const char *session_env(const char *name)
-{
-    const char *v = getenv(name);
-    return v && *v ? v : NULL;
-}
-
 /* One setting: the environment variable when set, else the profile key. */
 static const char *session_setting(const profile_files *pf, const char *profile, const char *env,
                                    const char *key)
 {
-    const char *v = env ? session_env(env) : NULL;
+    const char *v = env ? env_get(env) : NULL;
     return v ? v : profile_get(pf, profile, key);
 }
 
 static void session_pick_profile(const aws_session_options *opt, session_profile *sp)
 {
     sp->from_option = opt->profile && *opt->profile;
-    sp->name = sp->from_option ? opt->profile : session_env("AWS_PROFILE");
+    sp->name = sp->from_option ? opt->profile : env_get("AWS_PROFILE");
     if (!sp->name)
-        sp->name = session_env("AWS_DEFAULT_PROFILE");
+        sp->name = env_get("AWS_DEFAULT_PROFILE");
     sp->explicit_ = sp->name != NULL;
     if (!sp->name)
         sp->name = "default";
@@ -68,9 +63,9 @@ static status_t session_region(const aws_session_options *opt, const profile_fil
                                const char *profile, aws_session *s, sc_error *err)
 {
     const char *src = "--region", *r = opt->region && *opt->region ? opt->region : NULL;
-    if (!r && (r = session_env("AWS_REGION")))
+    if (!r && (r = env_get("AWS_REGION")))
         src = "AWS_REGION";
-    if (!r && (r = session_env("AWS_DEFAULT_REGION")))
+    if (!r && (r = env_get("AWS_DEFAULT_REGION")))
         src = "AWS_DEFAULT_REGION";
     if (!r && (r = profile_get(pf, profile, "region")))
         src = "the profile's region";
@@ -106,7 +101,7 @@ static status_t session_service_url(const profile_files *pf, const char *profile
                                     const char *svc, char **out, sc_error *err)
 {
     char from_file[1024];
-    const char *url = session_env(env);
+    const char *url = env_get(env);
     const char *services = profile_get(pf, profile, "services");
     if (!url && services &&
         profile_services_get(pf, services, svc, "endpoint_url", from_file, sizeof from_file) == 0)

@@ -11,6 +11,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "util/buf.h"
+#include "util/env.h"
 #include "util/file.h"
 #include "util/json.h"
 #include "util/timeutil.h"
@@ -39,12 +40,12 @@ static state_step step_from_name(const char *name)
 char *state_dir(void)
 {
     buf_t b = BUF_INIT;
-    const char *xdg = getenv("XDG_STATE_HOME");
-    const char *home = getenv("HOME");
+    const char *xdg = env_get("XDG_STATE_HOME");
+    const char *home = env_get("HOME");
     if (xdg && xdg[0] == '/')
         buf_printf(&b, "%s/spot-connect", xdg);
     else
-        buf_printf(&b, "%s/.local/state/spot-connect", home && *home ? home : ".");
+        buf_printf(&b, "%s/.local/state/spot-connect", home ? home : ".");
     return buf_steal(&b);
 }
 

@@ -12,6 +12,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "net/endpoint.h"
+#include "util/env.h"
 #include "util/file.h"
 #include "util/ini.h"
 #include "util/json.h"
@@ -34,12 +35,6 @@ static void file_values_clear(file_values *v)
     xfree_secret(v->token);
     free(v->account);
     memset(v, 0, sizeof *v);
-}
-
-static const char *env_nonempty(const char *name)
-{
-    const char *v = getenv(name);
-    return v && *v ? v : NULL;
 }
 
 /* A token goes into an HTTP header line: no spaces, no control bytes. */
@@ -292,8 +287,8 @@ static status_t parse_creds(char *text, size_t len, const char *profile, const c
  * (SPOTINST_SHARED_CREDENTIALS_FILE, SPOTINST_PROFILE) must be there. */
 static status_t load_profile(file_values *v, char *shown, size_t shown_len, sc_error *err)
 {
-    const char *named_file = env_nonempty("SPOTINST_SHARED_CREDENTIALS_FILE");
-    const char *named_profile = env_nonempty("SPOTINST_PROFILE");
+    const char *named_file = env_get("SPOTINST_SHARED_CREDENTIALS_FILE");
+    const char *named_profile = env_get("SPOTINST_PROFILE");
     const char *profile = named_profile ? named_profile : DEFAULT_PROFILE;
     const char *file = named_file ? named_file : DEFAULT_CREDENTIALS;
     char *path = path_expand(file), *text = NULL;
@@ -338,7 +333,7 @@ status_t spot_auth_resolve(const char *token_file, const char *account, spot_aut
     memset(out, 0, sizeof *out);
     error_clear(err);
     status_t st = ST_OK;
-    const char *env_token = env_nonempty("SPOTINST_TOKEN");
+    const char *env_token = env_get("SPOTINST_TOKEN");
     if (token_file && *token_file) {
         st = token_from_file(token_file, out, err);
     } else if (env_token) {
@@ -347,7 +342,7 @@ status_t spot_auth_resolve(const char *token_file, const char *account, spot_aut
         if (!token_is_clean(out->token))
             st = error_set(err, ST_CONFIG, "SPOTINST_TOKEN contains spaces or control characters");
     }
-    const char *env_account = env_nonempty("SPOTINST_ACCOUNT");
+    const char *env_account = env_get("SPOTINST_ACCOUNT");
     if (st == ST_OK && (account && *account ? account : env_account))
         out->account = xstrdup(account && *account ? account : env_account);
     if (st == ST_OK && (!out->token || !out->account))
@@ -368,8 +363,7 @@ void spot_auth_clear(spot_auth *a)
 
 static const char *env_or(const char *value, const char *env)
 {
-    const char *v = value && *value ? value : getenv(env);
-    return v && *v ? v : NULL;
+    return value && *value ? value : env_get(env);
 }
 
 status_t spot_open(spot_auth *auth, const char *endpoint, const char *ca_bundle,

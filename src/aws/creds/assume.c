@@ -10,6 +10,7 @@
 
 #include "aws/creds/creds_internal.h"
 #include "aws/sts.h"
+#include "util/env.h"
 #include "util/xalloc.h"
 
 typedef struct role_provider {
@@ -314,7 +315,7 @@ static void webid_destroy(creds_provider *self)
 static const char *webid_setting(const creds_ctx *c, const char *profile, int use_env,
                                  const char *env, const char *key)
 {
-    const char *v = use_env ? getenv(env) : NULL;
+    const char *v = use_env ? env_get(env) : NULL;
     return v ? v : profile_get(c->pf, profile, key);
 }
 

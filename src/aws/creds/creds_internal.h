@@ -41,8 +41,6 @@ creds_provider *creds_provider_alloc(size_t size, const char *method, const char
 
 /* ---- util.c ---- */
 
-/* An environment variable, NULL when unset or empty. */
-const char *creds_env(const char *name);
 /* The environment variable when set, else the profile's key (botocore's
  * config chain for one setting). */
 const char *creds_setting(const creds_ctx *c, const char *env, const char *key);

@@ -1,26 +1,27 @@
 /* Credentials from the environment (botocore's EnvProvider, method "env").
  * Read again on every load, so a refreshed AWS_CREDENTIAL_EXPIRATION (and
  * the keys with it) is picked up. */
+#include "util/env.h"
 #include "aws/creds/creds_internal.h"
 #include "util/timeutil.h"
 #include "util/xalloc.h"
 
 static char *env_dup(const char *name)
 {
-    const char *v = creds_env(name);
+    const char *v = env_get(name);
     return v ? xstrdup(v) : NULL;
 }
 
 static status_t env_load(creds_provider *self, aws_credentials *out, sc_error *err)
 {
     (void)self;
-    if (!creds_env("AWS_ACCESS_KEY_ID"))
+    if (!env_get("AWS_ACCESS_KEY_ID"))
         return error_set(err, ST_CREDENTIALS, "AWS_ACCESS_KEY_ID is no longer set");
-    if (!creds_env("AWS_SECRET_ACCESS_KEY"))
+    if (!env_get("AWS_SECRET_ACCESS_KEY"))
         return error_set(err, ST_CREDENTIALS,
                          "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not; set both "
                          "(or unset AWS_ACCESS_KEY_ID to use a profile)");
-    const char *when = creds_env("AWS_CREDENTIAL_EXPIRATION");
+    const char *when = env_get("AWS_CREDENTIAL_EXPIRATION");
     time_t expiration = 0;
     if (when && time_parse_iso8601(when, &expiration) < 0)
         return error_set(err, ST_CREDENTIALS,
@@ -41,7 +42,7 @@ status_t creds_try_env(creds_provider **out, sc_error *err)
 {
     (void)err;
     *out = NULL;
-    if (creds_env("AWS_ACCESS_KEY_ID"))
+    if (env_get("AWS_ACCESS_KEY_ID"))
         *out = creds_provider_alloc(sizeof(creds_provider), "env", NULL, env_load, NULL);
     return ST_OK;
 }

@@ -11,6 +11,7 @@
 #include "net/endpoint.h"
 #include "util/ascii.h"
 #include "util/buf.h"
+#include "util/env.h"
 #include "util/json.h"
 #include "util/xalloc.h"
 
@@ -225,7 +226,7 @@ status_t creds_try_imds(const creds_ctx *c, creds_provider **out, char *why, siz
                         sc_error *err)
 {
     *out = NULL;
-    if (creds_is_true(getenv("AWS_EC2_METADATA_DISABLED"))) {
+    if (creds_is_true(env_get("AWS_EC2_METADATA_DISABLED"))) {
         snprintf(why, why_len, "disabled by AWS_EC2_METADATA_DISABLED");
         return ST_OK;
     }

@@ -11,6 +11,7 @@
 #include "net/endpoint.h"
 #include "net/http.h"
 #include "util/buf.h"
+#include "util/env.h"
 #include "util/xalloc.h"
 
 #define CTR_HOST "http://169.254.170.2"
@@ -87,8 +88,8 @@ static status_t ctr_check_relative(const char *rel, sc_error *err)
 static status_t ctr_auth_header(char **out, sc_error *err)
 {
     *out = NULL;
-    const char *file = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
-    const char *env = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+    const char *file = env_get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+    const char *env = env_get("AWS_CONTAINER_AUTHORIZATION_TOKEN");
     char *token = NULL;
     if (file) {
         status_t st =
@@ -170,8 +171,8 @@ static void ctr_destroy(creds_provider *self)
 status_t creds_try_container(const creds_ctx *c, creds_provider **out, sc_error *err)
 {
     *out = NULL;
-    const char *rel = getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
-    const char *full = getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+    const char *rel = env_get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+    const char *full = env_get("AWS_CONTAINER_CREDENTIALS_FULL_URI");
     if (!rel && !full)
         return ST_OK;
     status_t st = rel ? ctr_check_relative(rel, err) : ctr_check_url(full, err);

@@ -9,6 +9,7 @@
 
 #include "aws/creds/creds_internal.h"
 #include "util/ascii.h"
+#include "util/env.h"
 #include "util/file.h"
 #include "util/json.h"
 #include "util/timeutil.h"
@@ -19,15 +20,9 @@
 /* A credential document is a few hundred bytes. */
 #define CREDS_MAX_JSON (1024 * 1024)
 
-const char *creds_env(const char *name)
-{
-    const char *v = getenv(name);
-    return v && *v ? v : NULL;
-}
-
 const char *creds_setting(const creds_ctx *c, const char *env, const char *key)
 {
-    const char *v = env ? creds_env(env) : NULL;
+    const char *v = env ? env_get(env) : NULL;
     if (v || !c->pf || !c->profile)
         return v;
     return profile_get(c->pf, c->profile, key);
