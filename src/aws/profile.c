@@ -1,12 +1,9 @@
 #include "aws/profile.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "util/buf.h"
 #include "util/env.h"
@@ -49,18 +46,6 @@ struct profile_files {
 
 /* ---- reading one file ---- */
 
-static status_t pf_read_all(int fd, const char *shown, char **text, size_t *len, sc_error *err)
-{
-    int e = file_read_all(fd, PROFILE_MAX_FILE, text, len);
-    if (e == EISDIR)
-        return error_set(err, ST_CONFIG, "cannot read %s: it is a directory", shown);
-    if (e == EFBIG)
-        return error_set(err, ST_CONFIG, "cannot read %s: larger than 16 MiB", shown);
-    if (e)
-        return error_set(err, ST_CONFIG, "cannot read %s: %s", shown, strerror(e));
-    return ST_OK;
-}
-
 /* botocore turns an indented block with a line lacking `=` into a parse error. */
 static status_t pf_check_nested(const ini_file *f, const char *shown, sc_error *err)
 {
@@ -79,17 +64,12 @@ static status_t pf_check_nested(const ini_file *f, const char *shown, sc_error *
 static status_t pf_load_file(const char *path, const char *shown, ini_file **out, sc_error *err)
 {
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT || errno == ENOTDIR)
-            return ST_OK; /* botocore: a missing file is simply not there */
-        return error_set(err, ST_CONFIG, "cannot read %s: %s", shown, strerror(errno));
-    }
     char *text = NULL;
     size_t len = 0;
-    status_t st = pf_read_all(fd, shown, &text, &len, err);
-    close(fd);
-    if (st != ST_OK)
+    /* botocore: a missing file is simply not there */
+    status_t st =
+        file_read(path, shown, PROFILE_MAX_FILE, FILE_MISSING_OK, ST_CONFIG, &text, &len, err);
+    if (st != ST_OK || !text)
         return st;
     ini_error ie;
     int rc = ini_parse(text, len, 0, out, &ie);

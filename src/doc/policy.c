@@ -2,12 +2,9 @@
  * file, validated, narrowed to bundles, moved to a partition, compacted. */
 #include "doc/policy.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <yajl/yajl_tree.h>
 
 #include "aws/partition.h"
@@ -122,19 +119,12 @@ static status_t load_file(const char *path, char **what, yajl_val *root, sc_erro
     buf_t b = BUF_INIT;
     buf_printf(&b, "policy file '%s'", path);
     *what = buf_steal(&b);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return error_set(err, ST_IO, "%s: %s", *what, strerror(errno));
     char *text = NULL;
     size_t len = 0;
-    int e = file_read_all(fd, POLICY_FILE_MAX, &text, &len);
-    close(fd);
-    if (e == EFBIG)
-        return error_set(err, ST_BAD_INPUT, "%s: over %d bytes, more than IAM accepts", *what,
-                         POLICY_FILE_MAX);
-    if (e)
-        return error_set(err, ST_IO, "%s: %s", *what, strerror(e));
-    status_t st = parse_text(text, len, *what, root, err);
+    status_t st = file_read(path, *what, POLICY_FILE_MAX, 0, ST_IO, &text, &len, err);
+    if (st != ST_OK)
+        return st;
+    st = parse_text(text, len, *what, root, err);
     free(text);
     return st;
 }

@@ -149,17 +149,15 @@ status_t state_load(const char *path, conn_state *st, sc_error *err)
 {
     memset(st, 0, sizeof *st);
     st->path = xstrdup(path);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT)
-        return ST_OK;
-    if (fd < 0)
-        return error_set(err, ST_IO, "cannot read state file %s: %s", path, strerror(errno));
     char *text = NULL;
     size_t len = 0;
-    int e = file_read_all(fd, STATE_MAX_FILE, &text, &len);
-    close(fd);
-    if (e)
-        return error_set(err, ST_IO, "cannot read state file %s: %s", path, strerror(e));
+    buf_t shown = BUF_INIT;
+    buf_printf(&shown, "state file %s", path);
+    status_t rd = file_read(path, buf_str(&shown), STATE_MAX_FILE, FILE_MISSING_OK, ST_IO, &text,
+                            &len, err);
+    buf_free(&shown);
+    if (rd != ST_OK || !text)
+        return rd;
     sc_error why = {.status = ST_OK};
     yajl_val root = NULL;
     json_parse(text, len, STATE_MAX_FILE, &root, &why);

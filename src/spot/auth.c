@@ -2,13 +2,10 @@
 
 #include "spot/spot.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <yajl/yajl_tree.h>
 
 #include "net/endpoint.h"
@@ -51,23 +48,10 @@ static int token_is_clean(const char *t)
 static status_t read_file(const char *path, const char *shown, int missing_ok, char **text,
                           size_t *len, int *missing, sc_error *err)
 {
-    *text = NULL;
-    *missing = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (missing_ok && (errno == ENOENT || errno == ENOTDIR)) {
-            *missing = 1;
-            return ST_OK;
-        }
-        return error_set(err, ST_CONFIG, "cannot read %s: %s", shown, strerror(errno));
-    }
-    int e = file_read_all(fd, SPOT_FILE_MAX, text, len);
-    close(fd);
-    if (e == EFBIG)
-        return error_set(err, ST_CONFIG, "cannot read %s: larger than 1 MiB", shown);
-    if (e)
-        return error_set(err, ST_CONFIG, "cannot read %s: %s", shown, strerror(e));
-    return ST_OK;
+    status_t st = file_read(path, shown, SPOT_FILE_MAX, missing_ok ? FILE_MISSING_OK : 0,
+                            ST_CONFIG, text, len, err);
+    *missing = st == ST_OK && !*text;
+    return st;
 }
 
 static void free_text(char *text, size_t len)

@@ -270,7 +270,7 @@ static void test_huge_file(void)
         buf_putc(&b, 'A');
     buf_puts(&b, "\"}]}");
     const char *msg = refused_file(buf_str(&b));
-    CHECK(contains(msg, "over 131072 bytes"));
+    CHECK(contains(msg, "larger than 131072 bytes"));
     buf_free(&b);
 }
 

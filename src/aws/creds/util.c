@@ -1,11 +1,8 @@
 /* Helpers shared by the credential providers. */
-#include <errno.h>
-#include <fcntl.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "aws/creds/creds_internal.h"
 #include "util/ascii.h"
@@ -46,18 +43,12 @@ int creds_is_true(const char *v)
 
 status_t creds_read_secret_file(const char *path, const char *what, char **out, sc_error *err)
 {
-    *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return error_set(err, ST_CREDENTIALS, "cannot read %s %s: %s", what, path, strerror(errno));
-    int e = file_read_all(fd, CREDS_MAX_SECRET_FILE, out, NULL);
-    close(fd);
-    if (e == EFBIG || e == EISDIR)
-        return error_set(err, ST_CREDENTIALS, "%s %s is not a readable file of at most 1 MiB", what,
-                         path);
-    if (e)
-        return error_set(err, ST_CREDENTIALS, "cannot read %s %s: %s", what, path, strerror(e));
-    return ST_OK;
+    buf_t shown = BUF_INIT;
+    buf_printf(&shown, "%s %s", what, path);
+    status_t st = file_read(path, buf_str(&shown), CREDS_MAX_SECRET_FILE, 0, ST_CREDENTIALS, out,
+                            NULL, err);
+    buf_free(&shown);
+    return st;
 }
 
 status_t creds_http(const http_options *o, const char *method, const char *url,
