@@ -326,7 +326,7 @@ static void log_attempt(const spot_client *c, const spot_call *call, const http_
 }
 
 static status_t attempt_once(spot_client *c, const spot_call *call, int attempt, spot_answer *out,
-                             double *retry_after, sc_error *err)
+                             double *hint, sc_error *err)
 {
     buf_t auth = BUF_INIT;
     buf_printf(&auth, "Authorization: Bearer %s", c->token);
@@ -345,7 +345,7 @@ static status_t attempt_once(spot_client *c, const spot_call *call, int attempt,
     buf_free(&auth);
     if (st == ST_OK)
         st = spot_answer_parse(resp.status, resp.body.data, resp.body.len, c->token, out, err);
-    *retry_after = server_hint(&resp);
+    *hint = server_hint(&resp);
     log_attempt(c, call, &resp, st == ST_OK ? out->request_id : err->request_id,
                 st == ST_OK ? NULL : err, attempt);
     http_response_free(&resp);
