@@ -50,9 +50,9 @@ typedef enum retry_verdict {
 double retry_backoff(const retry_policy *p, int attempt);
 
 /* The pause before the attempt after `attempt` (1-based): the server's hint
- * when hint_s > 0, else the backoff. -1 when no further attempt should be
- * made: attempts used up, a hint over the cap, or the pause would end past
- * the deadline. */
+ * when hint_s > 0, else the backoff, shortened to end at the deadline. -1
+ * when no further attempt should be made: attempts used up, a hint over the
+ * cap, or the deadline already passed. */
 double retry_delay(const retry_policy *p, int attempt, double hint_s);
 
 /* After failed attempt number `attempt`: waits retry_delay() in short

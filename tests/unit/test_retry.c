@@ -5,7 +5,6 @@
  * against half of it. */
 #include <pthread.h>
 #include <signal.h>
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
