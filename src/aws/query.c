@@ -10,7 +10,7 @@
 #include "aws/sigv4.h"
 #include "net/endpoint.h"
 #include "net/http.h"
-#include "util/backoff.h"
+#include "util/retry.h"
 #include "util/timeutil.h"
 #include "util/url.h"
 
@@ -18,7 +18,6 @@
 /* IAM and STS answers are a few KiB (a policy version at most ~400 KiB
  * URL-encoded); more is not an answer, and expat would expand it. */
 #define QUERY_MAX_BODY (2u * 1024 * 1024)
-#define BACKOFF_CAP_S 20.0
 
 void query_init(query_params *q, aws_service svc, const char *action)
 {
@@ -200,10 +199,19 @@ static int may_retry(const sc_error *e, query_retry retry)
     }
 }
 
-/* botocore's standard mode: throttles back off from 1 s, others from 50 ms. */
-static void backoff_for(const sc_error *e, int attempt)
+/* The pause a refusal asks for (Retry-After on a 429 or 503), 0 when none. */
+static double server_hint(const http_response *resp)
 {
-    backoff_sleep(is_throttle(e->code) ? 1.0 : 0.05, BACKOFF_CAP_S, attempt);
+    int refused = resp->status == 429 || resp->status == 503;
+    return refused && resp->retry_after > 0 ? (double)resp->retry_after : 0;
+}
+
+/* Throttles back off from 1 s, other failures from 50 ms (botocore). */
+static retry_policy policy_for(const aws_client *c, const sc_error *e)
+{
+    retry_policy p = is_throttle(e->code) ? retry_aws_throttled : retry_aws;
+    p.max_attempts = aws_client_max_attempts(c);
+    return p;
 }
 
 static void log_attempt(const aws_client *c, const aws_endpoint *ep, const char *action,
@@ -225,7 +233,7 @@ static void log_attempt(const aws_client *c, const aws_endpoint *ep, const char 
 
 static status_t attempt_once(aws_client *c, const aws_endpoint *ep, const char *action,
                              query_params *q, int sign, query_retry retry, int attempt,
-                             query_result *out, sc_error *err)
+                             double *hint, query_result *out, sc_error *err)
 {
     const aws_credentials *creds = NULL;
     creds_provider *p = aws_client_creds(c);
@@ -252,6 +260,7 @@ static status_t attempt_once(aws_client *c, const aws_endpoint *ep, const char *
         parse_error_body(&resp, err);
         st = err->status;
     }
+    *hint = server_hint(&resp);
     log_attempt(c, ep, action, &resp, st == ST_OK ? NULL : err, attempt);
     http_response_free(&resp);
     return st;
@@ -276,10 +285,11 @@ status_t query_call(aws_client *c, aws_service svc, const char *action, query_pa
     aws_endpoint ep;
     aws_client_endpoint(c, svc, &ep);
     memset(out, 0, sizeof *out);
-    int max = aws_client_max_attempts(c), refreshed = 0;
+    int refreshed = 0;
     for (int attempt = 1;; attempt++) {
+        double hint = 0;
         error_clear(err);
-        status_t st = attempt_once(c, &ep, action, q, sign, retry, attempt, out, err);
+        status_t st = attempt_once(c, &ep, action, q, sign, retry, attempt, &hint, out, err);
         if (st == ST_OK) {
             out->retried = attempt > 1;
             return ST_OK;
@@ -288,8 +298,11 @@ status_t query_call(aws_client *c, aws_service svc, const char *action, query_pa
         query_result_free(out);
         if (refresh_expired(c, err, &refreshed))
             continue;
-        if (attempt >= max || !may_retry(err, retry))
+        if (!may_retry(err, retry))
             return st;
-        backoff_for(err, attempt);
+        retry_policy p = policy_for(c, err);
+        if (retry_next(&p, attempt, hint, aws_client_get_config(c)->http.cancel, action, err) !=
+            ST_OK)
+            return err->status;
     }
 }

@@ -8,8 +8,8 @@
 #include "doc/policy.h"
 #include "doc/trust.h"
 #include "engine/engine.h"
-#include "util/backoff.h"
 #include "util/buf.h"
+#include "util/retry.h"
 #include "util/timeutil.h"
 #include "util/xalloc.h"
 
@@ -132,14 +132,17 @@ static int invalid_principal(const sc_error *err)
 
 static status_t create_role_retrying(engine *e, iam_role *r, sc_error *err)
 {
-    double deadline = time_monotonic() + e->o->wait_seconds;
+    retry_policy p = retry_iam_settle;
+    p.deadline = time_monotonic() + e->o->wait_seconds;
     for (int attempt = 1;; attempt++) {
         status_t st =
             iam_create_role(e->aws, e->o->role_name, e->trust_doc,
                             "Lets Spot by NetApp manage this account (spot-connect)", r, err);
-        if (st == ST_OK || !invalid_principal(err) || time_monotonic() > deadline)
+        if (st == ST_OK || !invalid_principal(err))
             return st;
-        backoff_pause(attempt < 4 ? 0.5 * attempt : 2.0);
+        retry_verdict v = retry_wait(&p, attempt, 0, e->o->cancel);
+        if (v != RETRY_AGAIN)
+            return v == RETRY_CANCELLED ? eng_check_cancel(e, err) : st;
     }
 }
 

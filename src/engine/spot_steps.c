@@ -6,9 +6,9 @@
 
 #include "doc/trust.h"
 #include "engine/engine.h"
-#include "util/backoff.h"
 #include "util/buf.h"
 #include "util/json.h"
+#include "util/retry.h"
 #include "util/timeutil.h"
 #include "util/xalloc.h"
 
@@ -240,7 +240,7 @@ status_t eng_set_credentials(engine *e, sc_error *err)
         double d = propagation_delay(attempt, elapsed);
         if (elapsed + d > window)
             d = window - elapsed;
-        backoff_pause(d);
+        retry_pause(d, e->o->cancel);
         if (eng_check_cancel(e, err) != ST_OK)
             return err->status;
     }

@@ -69,6 +69,28 @@ static void copy_header_value(char *dst, size_t dst_len, const char *v, size_t l
     dst[len] = '\0';
 }
 
+/* A non-negative decimal number ("12", "1.5"), read without strtod, which
+ * follows the locale's decimal point; 0 for anything else. */
+static double header_seconds(const char *v)
+{
+    double d = 0, scale = 1;
+    int digits = 0, frac = 0;
+    for (; *v; v++) {
+        if (*v == '.' && !frac) {
+            frac = 1;
+        } else if (*v >= '0' && *v <= '9' && digits < 15) {
+            digits++;
+            if (frac)
+                d += (*v - '0') * (scale /= 10);
+            else
+                d = d * 10 + (*v - '0');
+        } else {
+            return 0;
+        }
+    }
+    return digits ? d : 0;
+}
+
 static size_t on_header(char *data, size_t size, size_t n, void *ud)
 {
     http_response *resp = ud;
@@ -78,6 +100,12 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
         size_t nl = strlen(names[i]);
         if (len > nl && ascii_strncasecmp(data, names[i], nl) == 0)
             copy_header_value(resp->request_id, sizeof resp->request_id, data + nl, len - nl);
+    }
+    static const char reset[] = "x-ratelimit-reset:";
+    if (len > sizeof reset - 1 && strncasecmp(data, reset, sizeof reset - 1) == 0) {
+        char v[32];
+        copy_header_value(v, sizeof v, data + sizeof reset - 1, len - (sizeof reset - 1));
+        resp->rate_limit_reset = header_seconds(v);
     }
     return len;
 }

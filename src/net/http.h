@@ -37,6 +37,8 @@ typedef struct http_response {
     char request_id[96]; /* x-amzn-RequestId or x-amz-request-id, "" if absent */
     double seconds;      /* wall time of the exchange */
     long retry_after;    /* Retry-After in seconds (delta or HTTP date), 0 when absent */
+    /* X-RateLimit-Reset as sent (Spot: seconds until allowed), 0 when absent */
+    double rate_limit_reset;
 } http_response;
 
 /* Process-wide libcurl setup; call once from main before any thread starts. */

@@ -4,20 +4,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "spot/spot_internal.h"
 #include "util/ascii.h"
-#include "util/backoff.h"
 #include "util/json.h"
+#include "util/retry.h"
 #include "util/url.h"
 #include "util/xalloc.h"
 
 #define SPOT_DEFAULT_ATTEMPTS 3
-#define BACKOFF_BASE_S 0.5
-#define BACKOFF_CAP_S 5.0
-/* A server asking for a longer pause than this is better reported than
- * waited for with an operator staring at the screen. */
-#define RETRY_AFTER_MAX_S 10.0
 /* AWS account numbers are 12 digits; a JSON number loses leading zeros. */
 #define AWS_ACCOUNT_DIGITS 12
 /* The biggest answer read: a list of every account of an organization
@@ -285,11 +281,21 @@ static status_t check_token(const spot_client *c, sc_error *err)
     return ST_OK;
 }
 
-/* Retry-After in seconds, -1 when the answer carried none. http_response
- * does not expose the header (yet), so the backoff decides alone. */
-static double retry_after_of(const http_response *resp)
+/* The pause a refusal asks for, 0 when none: Retry-After on a 429 or 503,
+ * or the rate limiter's X-RateLimit-Reset on a 429 (Spot sends that header
+ * on every answer, so only a 429 makes it a request to wait). The longer
+ * wins: Spot restarts its window on a request made too early. */
+static double server_hint(const http_response *resp)
 {
-    return resp->retry_after > 0 ? (double)resp->retry_after : -1;
+    double hint = 0;
+    if ((resp->status == 429 || resp->status == 503) && resp->retry_after > 0)
+        hint = (double)resp->retry_after;
+    if (resp->status == 429) {
+        double reset = retry_reset_hint(resp->rate_limit_reset, time(NULL));
+        if (reset > hint)
+            hint = reset;
+    }
+    return hint;
 }
 
 static void log_attempt(const spot_client *c, const spot_call *call, const http_response *resp,
@@ -306,7 +312,7 @@ static void log_attempt(const spot_client *c, const spot_call *call, const http_
 }
 
 static status_t attempt_once(spot_client *c, const spot_call *call, int attempt, spot_answer *out,
-                             double *retry_after, sc_error *err)
+                             double *hint, sc_error *err)
 {
     buf_t auth = BUF_INIT;
     buf_printf(&auth, "Authorization: Bearer %s", c->token);
@@ -325,7 +331,7 @@ static status_t attempt_once(spot_client *c, const spot_call *call, int attempt,
     buf_free(&auth);
     if (st == ST_OK)
         st = spot_answer_parse(resp.status, resp.body.data, resp.body.len, c->token, out, err);
-    *retry_after = retry_after_of(&resp);
+    *hint = server_hint(&resp);
     log_attempt(c, call, &resp, st == ST_OK ? out->request_id : err->request_id,
                 st == ST_OK ? NULL : err, attempt);
     http_response_free(&resp);
@@ -355,21 +361,6 @@ static int may_retry(const sc_error *e, int once)
     }
 }
 
-static void wait_before_retry(const sc_error *e, double retry_after, int attempt)
-{
-    int throttled = e->status == ST_SPOT && (e->http_status == 429 || e->http_status == 503);
-    if (throttled && retry_after >= 0)
-        backoff_pause(retry_after < RETRY_AFTER_MAX_S ? retry_after : RETRY_AFTER_MAX_S);
-    else
-        backoff_sleep(BACKOFF_BASE_S, BACKOFF_CAP_S, attempt);
-}
-
-/* The operator may stop the program while it waits between attempts. */
-static int cancelled(const spot_client *c)
-{
-    return c->http.cancel && *c->http.cancel;
-}
-
 /* Says why a once-only call that may have arrived was not repeated. */
 static void note_not_repeated(const spot_call *call, sc_error *err)
 {
@@ -388,20 +379,20 @@ static status_t spot_do(spot_client *c, const spot_call *call, spot_answer *out,
     if (check_token(c, err) != ST_OK)
         return err->status;
     for (int attempt = 1;; attempt++) {
-        double retry_after = -1;
+        double hint = 0;
         error_clear(err);
-        status_t st = attempt_once(c, call, attempt, out, &retry_after, err);
+        status_t st = attempt_once(c, call, attempt, out, &hint, err);
         err->attempts = attempt;
         if (st == ST_OK)
             return ST_OK;
-        if (attempt >= c->max_attempts || !may_retry(err, call->once_hint != NULL)) {
+        if (!may_retry(err, call->once_hint != NULL)) {
             note_not_repeated(call, err);
             return st;
         }
-        wait_before_retry(err, retry_after, attempt);
-        if (cancelled(c))
-            return error_set(err, ST_CANCELLED, "%s cancelled after %d attempts", call->action,
-                             attempt);
+        retry_policy p = retry_spot;
+        p.max_attempts = c->max_attempts;
+        if (retry_next(&p, attempt, hint, c->http.cancel, call->action, err) != ST_OK)
+            return err->status;
     }
 }
 

@@ -13,9 +13,6 @@ from peers.fakespot import FakeSpot
 
 suite = harness.Suite("spot_client")
 TOKEN = "sc-spot-client-token-7f3a9c"
-# The client cannot see Retry-After until http_response carries it (see
-# retry_after_of in src/spot/spot.c); until then that one test skips.
-RETRY_AFTER_PENDING = False
 
 _peers = {}
 
@@ -347,8 +344,6 @@ def test_retry_after_is_honoured():
     ok(c)
     assert c["attempts"] == 2, c.describe()
     gap = s.requests[1].time - s.requests[0].time
-    if RETRY_AFTER_PENDING and gap < 1.9:
-        harness.skip("Retry-After unseen: http_response does not carry it yet")
     assert gap >= 1.9, f"second attempt {gap:.2f}s after the 429 with Retry-After: 2"
 
 

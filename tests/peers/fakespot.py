@@ -26,10 +26,14 @@ Faults, like FaultProxy:
     spot.set_plan(["http429", ("reset", {"after": True})])  # after: the
     # request is processed (state changes) and then the answer is lost
     spot.set_mode("http502_html", times=None)               # until clear()
+    spot.set_plan([("http429", {"retry_after": None, "rate_limit_reset": 2})])
 
 Faults: pass, http500, http429, http502_html, stall, reset, error, body
 (error: any Spot error envelope: status=, code=, message=, field=;
 body: status= and any answer text, body=, e.g. a hostile one).
+http429 sends Retry-After: retry_after (None: no header); http429, http500
+and error send X-RateLimit-Reset: rate_limit_reset when it is given (real
+Spot sends that header on every answer, spot-api.md "Rate limits").
 """
 
 import copy
@@ -142,13 +146,14 @@ class Fault:
     endpoint: only requests to that endpoint trigger it.  after: process the
     request first (state changes) and then fail the answer, like a response
     lost on the way back.  seconds: stall duration.  retry_after: 429 header.
+    rate_limit_reset: X-RateLimit-Reset on http429/http500/error answers.
     status/code/message/field: the "error" fault's envelope.  body: the
     "body" fault's answer text, sent with status.
     """
 
     def __init__(self, kind, endpoint=None, seconds=None, after=False, retry_after=1,
                  status=400, code="INJECTED_ERROR", message="injected error", field=None,
-                 body=""):
+                 rate_limit_reset=None, body=""):
         if kind not in FAULTS:
             raise ValueError(f"unknown fault {kind!r}; known: {', '.join(FAULTS)}")
         if endpoint is not None and endpoint not in ENDPOINTS + (UNKNOWN,):
@@ -158,6 +163,7 @@ class Fault:
         self.seconds = seconds
         self.after = after
         self.retry_after = retry_after
+        self.rate_limit_reset = rate_limit_reset
         self.status, self.code, self.message, self.field = status, code, message, field
         self.body = body
 
@@ -438,17 +444,27 @@ class _SpotHandler(PeerHandler):
         self.send(reply.status, json.dumps(reply.doc), "application/json", reply.headers)
 
     # -- faults ------------------------------------------------------------------
+    @staticmethod
+    def _reset_header(fault):
+        if fault.rate_limit_reset is None:
+            return []
+        return [("X-RateLimit-Reset", str(fault.rate_limit_reset))]
+
     def _fault_http500(self, rec, fault):
         self._send_reply(rec, error_reply(rec, 500, ERR_INTERNAL,
-                                          "Internal server error (injected by FakeSpot)"))
+                                          "Internal server error (injected by FakeSpot)",
+                                          headers=self._reset_header(fault)))
 
     def _fault_http429(self, rec, fault):
+        headers = self._reset_header(fault)
+        if fault.retry_after is not None:
+            headers.append(("Retry-After", str(fault.retry_after)))
         self._send_reply(rec, error_reply(rec, 429, ERR_TOO_MANY_REQUESTS, "Rate limit exceeded",
-                                          headers=[("Retry-After", str(fault.retry_after))]))
+                                          headers=headers))
 
     def _fault_error(self, rec, fault):
         self._send_reply(rec, error_reply(rec, fault.status, fault.code, fault.message,
-                                          fault.field))
+                                          fault.field, headers=self._reset_header(fault)))
 
     def _fault_http502_html(self, rec, fault):
         # What a load balancer in front of Spot says: HTML, not JSON.

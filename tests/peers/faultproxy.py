@@ -11,6 +11,7 @@ relayed back.  A plan decides what happens to the next requests instead:
 
 Faults: pass, http500, http503, throttle, reset, stall, malformed, expired,
 and error (any AWS XML error: code=, status=, message=, type=).
+http503, throttle and error send Retry-After: retry_after when it is given.
 
 The plan is consumed in order.  A planned fault restricted to an action only
 fires for a request with that Action; other requests pass through and leave
@@ -39,7 +40,7 @@ class Fault:
     """One planned reaction.  kind is one of FAULTS."""
 
     def __init__(self, kind, action=None, seconds=None, status=None, code=None,
-                 message=None, type="Sender"):
+                 message=None, type="Sender", retry_after=None):
         if kind not in FAULTS:
             raise ValueError(f"unknown fault {kind!r}; known: {', '.join(FAULTS)}")
         self.kind = kind
@@ -49,6 +50,7 @@ class Fault:
         self.code = code          # error: <Code>
         self.message = message    # error: <Message>
         self.type = type          # error: <Type> (Sender/Receiver)
+        self.retry_after = retry_after  # http503/throttle/error: Retry-After value
 
     def matches(self, action):
         return self.action is None or self.action == action
@@ -145,13 +147,17 @@ class _ProxyHandler(PeerHandler):
     def _fault_http500(self, fault, body, action):
         self.send(500, "Internal Server Error\n")
 
+    @staticmethod
+    def _retry_after(fault):
+        return [] if fault.retry_after is None else [("Retry-After", str(fault.retry_after))]
+
     def _fault_http503(self, fault, body, action):
-        self.send(503, "Service Unavailable\n")
+        self.send(503, "Service Unavailable\n", headers=self._retry_after(fault))
 
     def _fault_throttle(self, fault, body, action):
         rid = request_id()
         self.send_xml(400, aws_error_xml("Throttling", "Rate exceeded", _namespace(body),
-                                         rid=rid), rid)
+                                         rid=rid), rid, self._retry_after(fault))
 
     def _fault_expired(self, fault, body, action):
         rid = request_id()
@@ -163,7 +169,7 @@ class _ProxyHandler(PeerHandler):
         rid = request_id()
         xml = aws_error_xml(fault.code or "ServiceFailure", fault.message or "injected error",
                             _namespace(body), fault.type, rid)
-        self.send_xml(fault.status or 400, xml, rid)
+        self.send_xml(fault.status or 400, xml, rid, self._retry_after(fault))
 
     def _fault_malformed(self, fault, body, action):
         op = action or "GetCallerIdentity"

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "util/backoff.h"
+#include "util/retry.h"
 #include "util/xalloc.h"
 #include "worker/worker.h"
 
@@ -29,7 +29,7 @@ static status_t job_wait_cancel(worker_job *job, void *arg, void **result, sc_er
     (void)arg, (void)result;
     volatile int *flag = worker_cancel_flag(job);
     for (int i = 0; i < 500 && !*flag; i++)
-        backoff_pause(0.01);
+        retry_pause(0.01, NULL);
     return *flag ? error_set(err, ST_CANCELLED, "cancelled") : ST_OK;
 }
 
@@ -76,7 +76,7 @@ static void cancel_reaches_the_running_job(void)
 {
     worker *w = worker_start();
     worker_submit(w, job_wait_cancel, NULL, NULL);
-    backoff_pause(0.05);
+    retry_pause(0.05, NULL);
     CHECK(worker_busy(w));
     worker_cancel(w);
     worker_event ev;

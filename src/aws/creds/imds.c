@@ -13,6 +13,7 @@
 #include "util/buf.h"
 #include "util/env.h"
 #include "util/json.h"
+#include "util/retry.h"
 #include "util/xalloc.h"
 
 /* A credential document is a few hundred bytes. */
@@ -27,7 +28,7 @@ typedef struct imds_provider {
     char *base_url;
     char *shown; /* base_url without credentials, for messages */
     http_options http;
-    int attempts;
+    retry_policy retry; /* max_attempts from metadata_service_num_attempts */
     int v1_disabled;
 } imds_provider;
 
@@ -56,7 +57,7 @@ static int imds_token(imds_provider *m, char **token, char *why, size_t n)
     char *url = imds_url(m, IMDS_TOKEN_PATH);
     int rc = 0, done = 0;
     *token = NULL;
-    for (int i = 0; i < m->attempts && !done; i++) {
+    for (int i = 1; !done; i++) {
         http_response r;
         sc_error e;
         error_clear(&e);
@@ -72,6 +73,8 @@ static int imds_token(imds_provider *m, char **token, char *why, size_t n)
         }
         done = st == ST_TIMEOUT || s == 200 || s == 400 || s == 403 || s == 404 || s == 405;
         creds_http_free(&r);
+        if (!done && retry_wait(&m->retry, i, 0, m->http.cancel) != RETRY_AGAIN)
+            done = 1;
     }
     free(url);
     return rc;
@@ -95,7 +98,7 @@ static int imds_get(imds_provider *m, const char *path, const char *token, int j
     char *hdr = token ? imds_join("X-aws-ec2-metadata-token: ", "", token) : NULL;
     const char *hdrs[1] = {hdr};
     int rc = -1;
-    for (int i = 0; i < m->attempts && rc < 0; i++) {
+    for (int i = 1; rc < 0; i++) {
         http_response r;
         sc_error e;
         error_clear(&e);
@@ -110,6 +113,8 @@ static int imds_get(imds_provider *m, const char *path, const char *token, int j
         if (rc == 0)
             *body = xstrdup(buf_str(&r.body));
         creds_http_free(&r);
+        if (rc < 0 && retry_wait(&m->retry, i, 0, m->http.cancel) != RETRY_AGAIN)
+            break;
     }
     xfree_secret(hdr);
     free(url);
@@ -218,7 +223,8 @@ static status_t imds_numbers(const creds_ctx *c, imds_provider *m, sc_error *err
                          "\"%s\"",
                          a);
     m->http.connect_timeout_ms = m->http.timeout_ms = (long)(secs * 1000 + 0.5);
-    m->attempts = (int)tries;
+    m->retry = retry_imds;
+    m->retry.max_attempts = (int)tries;
     return ST_OK;
 }
 
@@ -233,6 +239,7 @@ status_t creds_try_imds(const creds_ctx *c, creds_provider **out, char *why, siz
     imds_provider *m =
         (imds_provider *)creds_provider_alloc(sizeof *m, "iam-role", NULL, imds_load, imds_destroy);
     m->http.no_proxy = 1;
+    m->http.cancel = c->sts ? c->sts->http.cancel : NULL;
     m->v1_disabled =
         creds_is_true(creds_setting(c, "AWS_EC2_METADATA_V1_DISABLED", "ec2_metadata_v1_disabled"));
     status_t st = imds_base_url(c, m, err);

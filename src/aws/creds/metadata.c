@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "aws/creds/creds_internal.h"
@@ -12,11 +13,11 @@
 #include "net/http.h"
 #include "util/buf.h"
 #include "util/env.h"
+#include "util/retry.h"
 #include "util/xalloc.h"
 
 #define CTR_HOST "http://169.254.170.2"
 #define CTR_TIMEOUT_MS 2000
-#define CTR_ATTEMPTS 3
 
 /* ---- container ---- */
 
@@ -148,15 +149,19 @@ static status_t ctr_load(creds_provider *self, aws_credentials *out, sc_error *e
         return st;
     const char *hdrs[2] = {"Accept: application/json", auth};
     char why[256] = "";
-    int rc = 1, attempt;
-    for (attempt = 1; attempt <= CTR_ATTEMPTS && rc == 1; attempt++) {
-        if (attempt > 1)
-            sleep(1); /* botocore's SLEEP_TIME between attempts */
+    int rc = 1;
+    retry_verdict v = RETRY_AGAIN;
+    for (int attempt = 1; v == RETRY_AGAIN; attempt++) {
         rc = ctr_attempt(cp, hdrs, auth ? 2 : 1, out, why, sizeof why);
+        if (rc != 1)
+            break;
+        v = retry_wait(&retry_container, attempt, 0, cp->http.cancel);
     }
     xfree_secret(auth);
     if (rc == 0)
         return ST_OK;
+    if (v == RETRY_CANCELLED)
+        return error_set(err, ST_CANCELLED, "container credentials: cancelled");
     return error_set(err, ST_CREDENTIALS, "container credentials from %s: %s%s", cp->shown, why,
                      rc == 1 ? " (after 3 attempts)" : "");
 }
@@ -188,6 +193,7 @@ status_t creds_try_container(const creds_ctx *c, creds_provider **out, sc_error 
     cp->http.connect_timeout_ms = CTR_TIMEOUT_MS;
     cp->http.timeout_ms = CTR_TIMEOUT_MS;
     cp->http.no_proxy = 1;
+    cp->http.cancel = c->sts ? c->sts->http.cancel : NULL;
     *out = &cp->base;
     return ST_OK;
 }
