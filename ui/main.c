@@ -109,9 +109,13 @@ static int run_wizard(int argc, char **argv)
     static wiz_settings s;
     int no_color = getenv("NO_COLOR") && *getenv("NO_COLOR"), ascii = 0, c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "", wizard_options, NULL)) != -1)
-        if (wizard_option(c, &s, &no_color, &ascii) < 0)
-            return cli_usage_error(NULL, "unknown option '%s'", argv[optind - 1]);
+    if (cli_check_args(argc, argv, wizard_options, NULL) < 0)
+        return EXIT_USAGE;
+    while ((c = getopt_long(argc, argv, ":", wizard_options, NULL)) != -1)
+        if (wizard_option(c, &s, &no_color, &ascii) < 0) {
+            cli_getopt_error(NULL, c, argv[optind - 1]);
+            return EXIT_USAGE;
+        }
     if (optind < argc)
         return cli_usage_error(NULL, "unknown command '%s'", argv[optind]);
     if (!isatty(STDIN_FILENO)) {
@@ -140,7 +144,7 @@ static int dispatch(int argc, char **argv)
         if (strcmp(name, commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
     if (name[0] == '-')
-        return cli_usage_error(NULL, "unknown option '%s'", name);
+        return cli_usage_error(NULL, "unknown option '%.*s'", (int)strcspn(name, "="), name);
     return cli_usage_error(NULL, "unknown command '%s'", name);
 }
 

@@ -120,7 +120,7 @@ static int set_method(connect_cli *c, const char *arg, const char *cmd)
             c->o.method = (connect_method)i;
             return 0;
         }
-    cli_usage_error(cmd, "--method must be automatic, manual or console, not '%s'", arg);
+    cli_usage_error(cmd, "--method must be automatic, manual or console");
     return -1;
 }
 
@@ -144,7 +144,7 @@ static int set_wait(connect_cli *c, const char *arg, const char *cmd)
     char *end;
     double v = strtod(arg, &end);
     if (end == arg || *end || v < 0 || v > 3600) {
-        cli_usage_error(cmd, "--wait takes seconds between 0 and 3600, not '%s'", arg);
+        cli_usage_error(cmd, "--wait takes seconds between 0 and 3600");
         return -1;
     }
     c->o.wait_seconds = v;
