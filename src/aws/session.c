@@ -10,6 +10,7 @@
 
 #include "aws/creds/chain.h"
 #include "aws/profile.h"
+#include "net/endpoint.h"
 #include "util/xalloc.h"
 
 typedef struct session_priv {
@@ -95,8 +96,10 @@ static status_t session_url(const char *url, const char *what, char **out, sc_er
     if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0)
         return error_set(err, ST_CONFIG, "%s \"%.200s\" is not an http:// or https:// URL", what,
                          url);
-    *out = xstrdup(url);
-    return ST_OK;
+    status_t st = endpoint_check(url, ENDPOINT_AWS, what, err);
+    if (st == ST_OK)
+        *out = xstrdup(url);
+    return st;
 }
 
 /* A service's endpoint: AWS_ENDPOINT_URL_<SVC>, else its block in the

@@ -20,6 +20,11 @@ int cli_spot_option(cli_spot_options *o, int id, const char *arg)
     }
 }
 
+status_t cli_check_endpoints(const cli_spot_options *so, sc_error *err)
+{
+    return spot_check_endpoint(so->endpoint, err);
+}
+
 status_t cli_open_aws(const cli_aws_options *o, api_log_fn log, void *log_ctx, aws_session **out,
                       sc_error *err)
 {
@@ -38,5 +43,5 @@ status_t cli_open_spot(const cli_spot_options *so, const cli_aws_options *ao, ap
     if (st != ST_OK)
         return st;
     http_options http = {NULL, ao->connect_timeout_ms, ao->timeout_ms, 0, ao->cancel};
-    return spot_open(auth, so->endpoint, ao->ca_bundle, &http, log, log_ctx, out);
+    return spot_open(auth, so->endpoint, ao->ca_bundle, &http, log, log_ctx, out, err);
 }

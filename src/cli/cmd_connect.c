@@ -295,7 +295,10 @@ static const char *describe(const connect_cli *c)
 static status_t open_clients(connect_cli *c, cli_aws_options *ao, journal *j, aws_session **aws,
                              spot_auth *auth, spot_client **spot, sc_error *err)
 {
-    status_t st = cli_open_aws(ao, journal_call, j, aws, err);
+    status_t st = cli_check_endpoints(&c->spot, err);
+    if (st != ST_OK)
+        return st;
+    st = cli_open_aws(ao, journal_call, j, aws, err);
     /* The manual method can do without AWS credentials. */
     if (st != ST_OK && c->o.method == CONNECT_MANUAL &&
         (st == ST_NO_CREDENTIALS || st == ST_CREDENTIALS)) {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
 
+#include "net/endpoint.h"
 #include "util/file.h"
 #include "util/ini.h"
 #include "util/path.h"
@@ -387,12 +388,25 @@ static const char *env_or(const char *value, const char *env)
     return v && *v ? v : NULL;
 }
 
+status_t spot_check_endpoint(const char *endpoint, sc_error *err)
+{
+    const char *url = env_or(endpoint, "SPOT_CONNECT_SPOT_ENDPOINT");
+    const char *what = endpoint && *endpoint ? "--spot-endpoint"
+                       : url                 ? "SPOT_CONNECT_SPOT_ENDPOINT"
+                                             : "the Spot endpoint";
+    return endpoint_check(url ? url : SPOT_DEFAULT_ENDPOINT, ENDPOINT_SPOT, what, err);
+}
+
 status_t spot_open(spot_auth *auth, const char *endpoint, const char *ca_bundle,
-                   const http_options *http, api_log_fn log, void *log_ctx, spot_client **out)
+                   const http_options *http, api_log_fn log, void *log_ctx, spot_client **out,
+                   sc_error *err)
 {
     *out = NULL;
     if (!auth->token)
         return ST_OK;
+    status_t st = spot_check_endpoint(endpoint, err);
+    if (st != ST_OK)
+        return st;
     spot_config cfg;
     memset(&cfg, 0, sizeof cfg);
     if (http)

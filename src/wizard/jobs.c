@@ -72,7 +72,7 @@ static status_t open_spot(const wiz_settings *s, worker_job *job, spot_auth *aut
         st = spot_auth_resolve(opt(s->token_file), NULL, auth, err);
     http_options http = {NULL, 0, 0, 0, worker_cancel_flag(job)};
     if (st == ST_OK)
-        st = spot_open(auth, opt(s->spot_endpoint), opt(s->ca_bundle), &http, NULL, NULL, out);
+        st = spot_open(auth, opt(s->spot_endpoint), opt(s->ca_bundle), &http, NULL, NULL, out, err);
     return st;
 }
 

@@ -3,7 +3,11 @@ option abbreviations, no core dumps, private state and log files, the
 External ID kept when its save fails, https for Spot, and MFA codes never
 sent twice."""
 
+import json
 import os
+import shutil
+import subprocess
+import sys
 
 import harness
 
@@ -67,6 +71,74 @@ def test_full_option_names_still_work():
     assert r.code == 0 and r.stdout.startswith("{"), r.describe()
     r = harness.run_binary(["trust-policy", "--external-id", "abc-123"])
     assert r.code == 0 and "abc-123" in r.stdout, r.describe()
+
+
+# ---- endpoints: no secret in clear over the network ----
+
+FAR = "10.1.2.3"  # exists only inside the test's private network namespace
+NETNS_HELPER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "netns_listen.py")
+
+
+def run_in_netns(args, env):
+    """Runs spot-connect inside `unshare -n` where FAR is a local address
+    with listeners on ports 80 and 443; returns the helper's report."""
+    if not shutil.which("unshare") or not shutil.which("ip"):
+        harness.skip("unshare or ip is missing")
+    probe = subprocess.run(["unshare", "-n", "true"], capture_output=True)
+    if probe.returncode != 0:
+        harness.skip("unshare -n is not permitted here")
+    home = harness.tempdir("home-")
+    spec = {"addr": FAR, "argv": harness.wrapper() + [harness.binary_path()] + args,
+            "env": harness.clean_env(env, home), "cwd": home,
+            "timeout": 60 * harness.timeout_factor()}
+    p = subprocess.run(["unshare", "-n", sys.executable, NETNS_HELPER, json.dumps(spec)],
+                       capture_output=True, text=True, timeout=120 * harness.timeout_factor())
+    assert p.returncode == 0 and p.stdout.strip(), p.stderr
+    report = json.loads(p.stdout.strip().splitlines()[-1])
+    harness.check_sanitizers(report["stderr"], report["stderr"])
+    return report
+
+
+def spot_state(tmp):
+    path = os.path.join(tmp, "state.json")
+    harness.write_file(path, json.dumps({"version": 1, "awsAccountId": "123456789012",
+                                         "spotAccount": {"id": "act-12345678"},
+                                         "step": "spot-account"}))
+    return path
+
+
+@suite.test
+def test_spot_http_endpoint_is_refused_before_any_connection():
+    state = spot_state(harness.tempdir())
+    for how, args, env in [
+        ("environment", ["status", "--state", state],
+         {"SPOT_CONNECT_SPOT_ENDPOINT": f"http://{FAR}", "SPOTINST_TOKEN": TOKEN}),
+        ("option", ["status", "--state", state, "--spot-endpoint", f"http://{FAR}/"],
+         {"SPOTINST_TOKEN": TOKEN}),
+        ("loopback too", ["status", "--state", state, "--spot-endpoint", "http://127.0.0.1:80"],
+         {"SPOTINST_TOKEN": TOKEN}),
+    ]:
+        env.update({"AWS_EC2_METADATA_DISABLED": "true"})
+        r = run_in_netns(args, env)
+        assert r["received"] == [], f"{how}: a request reached {FAR}"
+        assert r["code"] == 2, f"{how}: {r}"
+        assert "https://" in r["stderr"] and "in clear" in r["stderr"], f"{how}: {r}"
+        assert TOKEN not in r["stderr"] + r["stdout"], how
+
+
+@suite.test
+def test_aws_http_endpoint_is_refused_unless_loopback():
+    env = {"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": TOKEN,
+           "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}
+    for var in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS"):
+        r = run_in_netns(["whoami"], dict(env, **{var: f"http://{FAR}"}))
+        assert r["received"] == [], f"{var}: a request reached {FAR}"
+        assert r["code"] == 2, f"{var}: {r}"
+        assert "https://" in r["stderr"], r
+        assert TOKEN not in r["stderr"] + r["stdout"]
+    # Loopback stays allowed (local test servers): the call is made, and fails.
+    r = run_in_netns(["whoami"], dict(env, AWS_ENDPOINT_URL="http://127.0.0.1:9"))
+    assert r["code"] == 1 and "cannot connect" in r["stderr"], r
 
 
 if __name__ == "__main__":
