@@ -13,6 +13,7 @@
 #include "util/buf.h"
 #include "util/file.h"
 #include "util/json.h"
+#include "util/private.h"
 #include "util/timeutil.h"
 #include "util/xalloc.h"
 
@@ -152,9 +153,14 @@ status_t state_load(const char *path, conn_state *st, sc_error *err)
 {
     memset(st, 0, sizeof *st);
     st->path = xstrdup(path);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0 && errno == ENOENT)
         return ST_OK;
+    if (fd < 0 && errno == ELOOP)
+        return error_set(err, ST_IO,
+                         "state file %s is a symbolic link; refusing it (move it away, or give "
+                         "the file it points to with --state)",
+                         path);
     if (fd < 0)
         return error_set(err, ST_IO, "cannot read state file %s: %s", path, strerror(errno));
     char *text = NULL;
@@ -248,14 +254,24 @@ static int write_all(int fd, const unsigned char *data, size_t len)
     return 0;
 }
 
+/* The temporary file: a new name each time, created exclusively (0600, so
+ * never through a planted link), beside the target so rename is atomic. */
+static int open_temp(const char *path, buf_t *tmp)
+{
+    buf_printf(tmp, "%s.XXXXXX", path);
+    return mkostemp(tmp->data, O_CLOEXEC);
+}
+
 status_t state_save(const conn_state *st, sc_error *err)
 {
     if (make_parent_dirs(st->path) < 0)
         return error_set(err, ST_IO, "cannot create the directory of %s: %s", st->path,
                          strerror(errno));
+    status_t checked = private_check_dir(st->path, "state file", err);
+    if (checked != ST_OK)
+        return checked;
     buf_t tmp = BUF_INIT;
-    buf_printf(&tmp, "%s.tmp.%d", st->path, (int)getpid());
-    int fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = open_temp(st->path, &tmp);
     if (fd < 0) {
         error_set(err, ST_IO, "cannot write state file %s: %s", tmp.data, strerror(errno));
         buf_free(&tmp);
@@ -277,5 +293,8 @@ status_t state_save(const conn_state *st, sc_error *err)
         return ST_IO;
     }
     buf_free(&tmp);
+    if (private_sync_dir(st->path) < 0)
+        return error_set(err, ST_IO, "cannot sync the directory of state file %s: %s", st->path,
+                         strerror(errno));
     return ST_OK;
 }

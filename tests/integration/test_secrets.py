@@ -141,5 +141,144 @@ def test_aws_http_endpoint_is_refused_unless_loopback():
     assert r["code"] == 1 and "cannot connect" in r["stderr"], r
 
 
+# ---- the state file, its temporary file and the log ----
+
+ROLE = "arn:aws:iam::123456789012:role/Spot-Role"
+VICTIM_TEXT = "someone else's file\n"
+
+
+def manual_connect(state, extra_env=None, prefix=None):
+    """A connect that saves the state and opens the log, then fails to reach
+    Spot (nothing listens on 127.0.0.1:9): no peer needed."""
+    env = {"SPOTINST_TOKEN": TOKEN, "SPOT_CONNECT_SPOT_ENDPOINT": "https://127.0.0.1:9",
+           "AWS_EC2_METADATA_DISABLED": "true"}
+    env.update(extra_env or {})
+    args = ["connect", "--method", "manual", "--role-arn", ROLE, "--yes", "--state", state,
+            "--spot-account", "act-12345678"]
+    if prefix:
+        return run_via_shell(prefix, args, env)
+    return harness.run_binary(args, env=env)
+
+
+def run_via_shell(prefix, args, env):
+    """Runs `prefix` in sh, then execs spot-connect in the same process (so
+    $$ in prefix is the tool's pid)."""
+    home = harness.tempdir("home-")
+    argv = ["sh", "-c", prefix + '; exec "$@"', "sh"] + harness.wrapper() + \
+        [harness.binary_path()] + args
+    p = subprocess.run(argv, env=harness.clean_env(env, home), cwd=home, capture_output=True,
+                       text=True, timeout=60 * harness.timeout_factor(), stdin=subprocess.DEVNULL)
+    harness.check_sanitizers(p.stderr, p.stderr)
+    return p
+
+
+def victim(tmp):
+    path = os.path.join(tmp, "victim")
+    harness.write_file(path, VICTIM_TEXT, mode=0o644)
+    return path
+
+
+def assert_victim_untouched(path):
+    with open(path) as f:
+        assert f.read() == VICTIM_TEXT, "the planted link's target was written"
+
+
+@suite.test
+def test_planted_link_at_the_temporary_name_is_not_followed():
+    tmp = harness.tempdir()
+    state, target = os.path.join(tmp, "state.json"), victim(tmp)
+    # Before the fix the temporary file was STATE.tmp.PID, opened through links.
+    p = manual_connect(state, prefix=f'ln -s {target} {state}.tmp.$$')
+    assert p.returncode == 1, p.stderr
+    assert_victim_untouched(target)
+    assert os.path.isfile(state) and not os.path.islink(state), "the state became a link"
+    assert os.stat(state).st_mode & 0o777 == 0o600
+    with open(state) as f:
+        assert json.load(f)["spotAccount"]["id"] == "act-12345678"
+    leftovers = [n for n in os.listdir(tmp) if n.startswith("state.json.") and
+                 not os.path.islink(os.path.join(tmp, n))]
+    assert leftovers == [], leftovers
+
+
+@suite.test
+def test_planted_link_at_the_log_is_refused():
+    tmp = harness.tempdir()
+    state, target = os.path.join(tmp, "state.json"), victim(tmp)
+    os.symlink(target, os.path.join(tmp, "state.log"))
+    r = manual_connect(state)
+    assert r.code == 1 and "symbolic link" in r.stderr and "state.log" in r.stderr, r.describe()
+    assert_victim_untouched(target)
+
+
+@suite.test
+def test_log_readable_by_others_is_refused():
+    tmp = harness.tempdir()
+    state, log = os.path.join(tmp, "state.json"), os.path.join(tmp, "state.log")
+    harness.write_file(log, "old line\n", mode=0o644)
+    r = manual_connect(state)
+    assert r.code == 1 and "refusing log file" in r.stderr and "chmod 600" in r.stderr, \
+        r.describe()
+    with open(log) as f:
+        assert f.read() == "old line\n"
+
+
+@suite.test
+def test_log_of_another_user_is_refused():
+    tmp = harness.tempdir()
+    state, log = os.path.join(tmp, "state.json"), os.path.join(tmp, "state.log")
+    harness.write_file(log, "old line\n", mode=0o600)
+    os.chown(log, 65534, 65534)
+    r = manual_connect(state)
+    assert r.code == 1 and "not yours" in r.stderr, r.describe()
+
+
+@suite.test
+def test_log_is_created_private():
+    tmp = harness.tempdir()
+    state = os.path.join(tmp, "state.json")
+    r = manual_connect(state)
+    assert r.code == 1, r.describe()
+    log = os.path.join(tmp, "state.log")
+    assert os.stat(log).st_mode & 0o777 == 0o600 and os.path.isfile(log)
+
+
+@suite.test
+def test_state_directory_writable_by_others_is_refused():
+    tmp = harness.tempdir()
+    shared = os.path.join(tmp, "shared")
+    os.mkdir(shared)
+    for mode in (0o777, 0o1777, 0o770):
+        os.chmod(shared, mode)
+        r = manual_connect(os.path.join(shared, "state.json"))
+        assert r.code == 1 and "writable by others" in r.stderr, (oct(mode), r.describe())
+        assert os.listdir(shared) == [], (oct(mode), os.listdir(shared))
+
+
+@suite.test
+def test_state_directory_of_another_user_is_refused():
+    tmp = harness.tempdir()
+    theirs = os.path.join(tmp, "theirs")
+    os.mkdir(theirs, 0o755)
+    os.chown(theirs, 65534, 65534)
+    if os.geteuid() == 65534:
+        harness.skip("running as nobody")
+    r = manual_connect(os.path.join(theirs, "state.json"))
+    assert r.code == 1 and "not yours" in r.stderr, r.describe()
+    assert os.listdir(theirs) == []
+
+
+@suite.test
+def test_state_file_that_is_a_link_is_refused():
+    tmp = harness.tempdir()
+    state, target = os.path.join(tmp, "state.json"), os.path.join(tmp, "elsewhere.json")
+    harness.write_file(target, "{}\n")
+    os.symlink(target, state)
+    r = manual_connect(state)
+    assert r.code == 1 and "symbolic link" in r.stderr, r.describe()
+    assert os.path.islink(state)
+    with open(target) as f:
+        assert f.read() == "{}\n"
+
+
 if __name__ == "__main__":
     harness.main(suite)
