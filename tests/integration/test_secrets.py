@@ -280,5 +280,64 @@ def test_state_file_that_is_a_link_is_refused():
         assert f.read() == "{}\n"
 
 
+# ---- the External ID when its save fails ----
+
+
+def run_with_file_limit(args, env, home, limit):
+    """spot-connect with RLIMIT_FSIZE = limit bytes: a write past it fails
+    with EFBIG ("File too large"), as on a full disk; SIGXFSZ is ignored."""
+    import resource
+    import signal
+
+    def limit_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    argv = harness.wrapper() + [harness.binary_path()] + args
+    p = subprocess.run(argv, env=harness.clean_env(env, home), cwd=home, capture_output=True,
+                       text=True, timeout=120 * harness.timeout_factor(),
+                       stdin=subprocess.DEVNULL, preexec_fn=limit_files)
+    harness.check_sanitizers(p.stderr, p.stderr)
+    return p
+
+
+@suite.test
+def test_external_id_that_cannot_be_saved_is_shown_with_how_to_resume():
+    import connect_env as ce
+    t = ce.fresh()
+    state = os.path.join(t["home"], "state", "conn.json")
+    os.makedirs(os.path.dirname(state), mode=0o700)
+    # Run 1 stops before the External ID: the state holds the Spot account.
+    ce.spot().set_mode("error", times=1, endpoint="generateExternalId", status=400)
+    r = ce.connect(t, "--state", state, "--log", os.path.join(t["home"], "log"))
+    assert r.code == 1 and "injected error" in r.stderr, r.describe()
+    with open(state) as f:
+        before = json.load(f)
+    assert before["step"] == "spot-account" and before["externalId"] is None, before
+    acct = before["spotAccount"]["id"]
+    # Run 2: saving with the External ID needs more bytes than the limit.
+    size = os.path.getsize(state)
+    args = ["connect", "--method", "automatic", "--yes", *ce.names_args(t), "--state", state,
+            "--log", os.path.join(t["home"], "log2")]
+    p = run_with_file_limit(args, ce.env(), t["home"], size + 4)
+    assert p.returncode == 1, p.stderr
+    ids = ce.spot().external_ids(acct)
+    assert len(ids) == 1, ids
+    last = p.stderr.strip().splitlines()[-1]
+    assert ids[0] in last and "File too large" in last, p.stderr
+    assert f"--spot-account {acct} --external-id {ids[0]}" in last, p.stderr
+    assert "saved before" not in p.stderr, p.stderr
+    harness.assert_no_secrets(p.stderr + p.stdout, ce.secrets())
+    with open(state) as f:
+        assert json.load(f)["externalId"] is None
+    # Run 3 follows the advice: connected with that External ID, none generated.
+    r = ce.connect(t, "--state", state, "--spot-account", acct, "--external-id", ids[0])
+    doc = ce.result(r)
+    assert r.code == 0 and doc["connected"] and doc["externalId"] == ids[0], r.describe()
+    assert ce.spot().external_ids(acct) == ids
+    cond = ce.role_trust(t["role"])["Statement"][0]["Condition"]["StringEquals"]
+    assert cond["sts:ExternalId"] == ids[0]
+
+
 if __name__ == "__main__":
     harness.main(suite)
