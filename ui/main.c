@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -148,8 +150,19 @@ static int dispatch(int argc, char **argv)
     return cli_usage_error(NULL, "unknown command '%s'", name);
 }
 
+/* Keys and tokens live in this process's memory: no core file may hold
+ * them, and other processes of the user may not read it (ptrace,
+ * /proc/PID/mem). Done before any secret is read. */
+static void protect_memory(void)
+{
+    struct rlimit none = {.rlim_cur = 0, .rlim_max = 0};
+    setrlimit(RLIMIT_CORE, &none);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 int main(int argc, char **argv)
 {
+    protect_memory();
     setlocale(LC_ALL, "");
     setlocale(LC_NUMERIC, "C"); /* JSON and logs want "0.5", never "0,5" */
     http_global_init();

@@ -339,5 +339,55 @@ def test_external_id_that_cannot_be_saved_is_shown_with_how_to_resume():
     assert cond["sts:ExternalId"] == ids[0]
 
 
+# ---- no core dumps, no reading of the process's memory ----
+
+NOBODY = 65534
+PEEK_SCRIPT = """#!/bin/sh
+# Runs as the tool's child: what can the same user see of the tool?
+stat -c %u /proc/$PPID/environ > "$HOME/owner"
+grep 'Max core file size' /proc/$PPID/limits > "$HOME/core"
+echo '{"Version": 1, "AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "SecretAccessKey": "x"}'
+"""
+
+
+@suite.test
+def test_process_is_not_dumpable_and_has_no_core_limit():
+    """Run as an unprivileged user (root may always read): a non-dumpable
+    process's /proc files belong to root, and RLIMIT_CORE is 0."""
+    import resource
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        harness.skip("needs root and setpriv to run the tool as another user")
+    home = harness.tempdir("home-")
+    os.chmod(home, 0o755)
+    script = os.path.join(home, "peek.sh")
+    harness.write_file(script, PEEK_SCRIPT, mode=0o755)
+    harness.write_file(os.path.join(home, ".aws", "config"),
+                       f"[profile peek]\ncredential_process = {script}\n")
+    for root, dirs, files in os.walk(home):
+        for name in dirs + files + ["."]:
+            os.chown(os.path.join(root, name), NOBODY, NOBODY)
+    soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
+    want = hard if hard != resource.RLIM_INFINITY else 1 << 20
+
+    def raise_core_limit():
+        resource.setrlimit(resource.RLIMIT_CORE, (want, hard))
+
+    env = harness.clean_env({"AWS_EC2_METADATA_DISABLED": "true", "AWS_REGION": "us-east-1",
+                             "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}, home)
+    argv = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"] + \
+        harness.wrapper() + [harness.binary_path(), "whoami", "--profile", "peek"]
+    p = subprocess.run(argv, env=env, cwd=home, capture_output=True, text=True,
+                       timeout=60 * harness.timeout_factor(), stdin=subprocess.DEVNULL,
+                       preexec_fn=raise_core_limit)
+    harness.check_sanitizers(p.stderr, p.stderr)
+    assert os.path.exists(os.path.join(home, "owner")), p.stderr
+    with open(os.path.join(home, "owner")) as f:
+        owner = int(f.read().strip())
+    with open(os.path.join(home, "core")) as f:
+        core = f.read().split()
+    assert owner == 0, f"/proc/PID/environ belongs to {owner}: the process is dumpable"
+    assert core[4:6] == ["0", "0"], core
+
+
 if __name__ == "__main__":
     harness.main(suite)
