@@ -82,6 +82,15 @@ static struct curl_slist *build_headers(const http_request *req)
     return list;
 }
 
+/* curl_slist_free_all frees without wiping; the lines hold Authorization
+ * and X-Amz-Security-Token. */
+static void free_headers(struct curl_slist *list)
+{
+    for (struct curl_slist *s = list; s; s = s->next)
+        buf_wipe(s->data, strlen(s->data));
+    curl_slist_free_all(list);
+}
+
 static void set_method(CURL *h, const http_request *req)
 {
     int has_body = strcmp(req->method, "GET") != 0;
@@ -171,6 +180,9 @@ status_t http_perform(const http_options *opt, const http_request *req, http_res
                       sc_error *err)
 {
     memset(resp, 0, sizeof *resp);
+    /* Answers carry credentials (STS, metadata, container): never leave a
+     * copy behind, whether the buffer grows or is freed. */
+    buf_init_secret(&resp->body);
     if (!tl_handle)
         tl_handle = curl_easy_init();
     else
@@ -192,7 +204,7 @@ status_t http_perform(const http_options *opt, const http_request *req, http_res
     double start = time_monotonic();
     CURLcode rc = curl_easy_perform(h);
     resp->seconds = time_monotonic() - start;
-    curl_slist_free_all(headers);
+    free_headers(headers);
     if (rc != CURLE_OK) {
         status_t st = map_curl_error(h, rc, req->url, opt ? opt->timeout_ms : 0, err);
         buf_free(&resp->body);

@@ -78,6 +78,7 @@ status_t xml_parse(const char *data, size_t len, xml_node **root, sc_error *err)
     xml_builder b = {0};
     *root = NULL;
     b.parser = XML_ParserCreateNS(NULL, ' ');
+    buf_init_secret(&b.text); /* STS answers carry credentials */
     XML_SetUserData(b.parser, &b);
     XML_SetElementHandler(b.parser, on_start, on_end);
     XML_SetCharacterDataHandler(b.parser, on_text);
@@ -105,7 +106,7 @@ void xml_free(xml_node *n)
         xml_node *next = n->next;
         xml_free(n->children);
         free(n->name);
-        free(n->text);
+        buf_wipe_str(n->text);
         free(n);
         n = next;
     }
