@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -110,9 +112,13 @@ static int run_wizard(int argc, char **argv)
     static wiz_settings s;
     int no_color = env_get("NO_COLOR") != NULL, ascii = 0, c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "", wizard_options, NULL)) != -1)
-        if (wizard_option(c, &s, &no_color, &ascii) < 0)
-            return cli_usage_error(NULL, "unknown option '%s'", argv[optind - 1]);
+    if (cli_check_args(argc, argv, wizard_options, NULL) < 0)
+        return EXIT_USAGE;
+    while ((c = getopt_long(argc, argv, ":", wizard_options, NULL)) != -1)
+        if (wizard_option(c, &s, &no_color, &ascii) < 0) {
+            cli_getopt_error(NULL, c, argv[optind - 1]);
+            return EXIT_USAGE;
+        }
     if (optind < argc)
         return cli_usage_error(NULL, "unknown command '%s'", argv[optind]);
     if (!isatty(STDIN_FILENO)) {
@@ -141,12 +147,23 @@ static int dispatch(int argc, char **argv)
         if (strcmp(name, commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
     if (name[0] == '-')
-        return cli_usage_error(NULL, "unknown option '%s'", name);
+        return cli_usage_error(NULL, "unknown option '%.*s'", (int)strcspn(name, "="), name);
     return cli_usage_error(NULL, "unknown command '%s'", name);
+}
+
+/* Keys and tokens live in this process's memory: no core file may hold
+ * them, and other processes of the user may not read it (ptrace,
+ * /proc/PID/mem). Done before any secret is read. */
+static void protect_memory(void)
+{
+    struct rlimit none = {.rlim_cur = 0, .rlim_max = 0};
+    setrlimit(RLIMIT_CORE, &none);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 int main(int argc, char **argv)
 {
+    protect_memory();
     setlocale(LC_ALL, "");
     setlocale(LC_NUMERIC, "C"); /* JSON and logs want "0.5", never "0,5" */
     http_global_init();

@@ -21,7 +21,7 @@
 
 void query_init(query_params *q, aws_service svc, const char *action)
 {
-    buf_init(&q->body);
+    buf_init_secret(&q->body); /* may hold a web identity token or an MFA code */
     buf_puts(&q->body, "Action=");
     url_encode(&q->body, action, strlen(action), URL_FORM);
     buf_puts(&q->body, svc == AWS_IAM ? "&Version=2010-05-08" : "&Version=2011-06-15");

@@ -87,12 +87,10 @@ static status_t session_url(const char *url, const char *what, char **out, sc_er
     *out = NULL;
     if (!url)
         return ST_OK;
-    endpoint_url ep;
-    status_t st = endpoint_parse(url, what, &ep, err);
-    if (st != ST_OK)
-        return st;
-    *out = xstrdup(url);
-    return ST_OK;
+    status_t st = endpoint_check(url, ENDPOINT_AWS, what, err);
+    if (st == ST_OK)
+        *out = xstrdup(url);
+    return st;
 }
 
 /* A service's endpoint: AWS_ENDPOINT_URL_<SVC>, else its block in the

@@ -167,7 +167,8 @@ static int is_lws(char c)
  * since proxies may re-space headers and the signature must survive that. */
 static char *trim_value(const char *s)
 {
-    buf_t b = BUF_INIT;
+    buf_t b;
+    buf_init_secret(&b); /* X-Amz-Security-Token */
     while (is_lws(*s))
         s++;
     for (; *s; s++) {
@@ -210,14 +211,15 @@ static void canonical_headers(const sigv4_input *in, buf_t *canon, buf_t *signed
     emit_headers(h, in->nheaders, canon, signed_names);
     for (size_t i = 0; i < in->nheaders; i++) {
         free(h[i].name);
-        free(h[i].value);
+        buf_wipe_str(h[i].value);
     }
     free(h);
 }
 
 static char *canonical_request(const sigv4_input *in, buf_t *signed_names)
 {
-    buf_t b = BUF_INIT;
+    buf_t b;
+    buf_init_secret(&b); /* holds the session token */
     char payload_hash[65];
     buf_printf(&b, "%s\n", in->method);
     canonical_uri(&b, in->path && *in->path ? in->path : "/");
@@ -239,7 +241,8 @@ static char *credential_scope(const sigv4_input *in)
 
 static char *string_to_sign(const sigv4_input *in, const char *scope, const char *creq)
 {
-    buf_t b = BUF_INIT;
+    buf_t b;
+    buf_init_secret(&b);
     char creq_hash[65];
     sigv4_sha256_hex(creq, strlen(creq), creq_hash);
     buf_printf(&b, SIGV4_ALGORITHM "\n%s\n%s\n%s", in->amz_date, scope, creq_hash);
@@ -314,7 +317,8 @@ int sigv4_sign(const sigv4_input *in, const aws_credentials *creds, sigv4_output
     memset(out, 0, sizeof *out);
     if (!input_ok(in, creds))
         return -1;
-    buf_t signed_names = BUF_INIT, auth = BUF_INIT;
+    buf_t signed_names = BUF_INIT, auth;
+    buf_init_secret(&auth);
     char *scope = credential_scope(in);
     out->canonical_request = canonical_request(in, &signed_names);
     out->string_to_sign = string_to_sign(in, scope, out->canonical_request);
@@ -335,8 +339,8 @@ void sigv4_output_free(sigv4_output *out)
 {
     if (!out)
         return;
-    free(out->canonical_request);
-    free(out->string_to_sign);
-    free(out->authorization);
-    memset(out, 0, sizeof *out);
+    buf_wipe_str(out->canonical_request);
+    buf_wipe_str(out->string_to_sign);
+    buf_wipe_str(out->authorization);
+    buf_wipe(out, sizeof *out);
 }

@@ -92,7 +92,10 @@ status_t sts_assume_role(aws_client *c, const sts_assume_role_params *p, aws_cre
     }
     if (p->duration_seconds > 0)
         query_add_int(&q, "DurationSeconds", p->duration_seconds);
-    status_t st = query_call(c, AWS_STS, "AssumeRole", &q, QUERY_IDEMPOTENT, 1, &r, err);
+    /* An MFA code is good once: a call that may have arrived is not repeated
+     * with it (the caller asks for a new code instead). */
+    query_retry retry = p->token_code ? QUERY_NOT_IDEMPOTENT : QUERY_IDEMPOTENT;
+    status_t st = query_call(c, AWS_STS, "AssumeRole", &q, retry, 1, &r, err);
     query_free(&q);
     if (st != ST_OK)
         return st;

@@ -41,6 +41,14 @@ struct option;
  * CLI_EXTRA_OPTION, handled by fn). Returns as cli_parse_aws_options. */
 int cli_parse(int argc, char **argv, const struct option *extra, cli_extra_fn fn, void *ctx,
               cli_aws_options *o, const char *usage);
+/* Refuses, with a usage error, long options that are not spelled out in
+ * full (getopt_long would take abbreviations), any attempt to pass a token
+ * on the command line, and values given to options that take none. Never
+ * quotes what follows an '='. Returns -1 when refused, else 0. */
+int cli_check_args(int argc, char **argv, const struct option *opts, const char *command);
+/* Reports getopt_long's '?' or ':' for arg (argv[optind - 1]) without
+ * quoting any value. */
+void cli_getopt_error(const char *command, int c, const char *arg);
 /* An api_log_fn printing each call on stderr (--verbose). */
 void cli_log_call(void *ctx, const api_call_log *e);
 

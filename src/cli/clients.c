@@ -20,6 +20,11 @@ int cli_spot_option(cli_spot_options *o, int id, const char *arg)
     }
 }
 
+status_t cli_check_endpoints(const cli_spot_options *so, sc_error *err)
+{
+    return spot_check_endpoint(so->endpoint, err);
+}
+
 status_t cli_open_aws(const cli_aws_options *o, api_log_fn log, void *log_ctx, aws_session **out,
                       sc_error *err)
 {

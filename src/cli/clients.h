@@ -30,6 +30,8 @@ typedef struct cli_spot_options {
 /* 1 when id was a Spot option (stored in o), 0 otherwise. */
 int cli_spot_option(cli_spot_options *o, int id, const char *arg);
 
+/* Refuses a Spot endpoint that is not https, before any connection. */
+status_t cli_check_endpoints(const cli_spot_options *so, sc_error *err);
 /* The AWS session, logging calls to log (may be NULL). */
 status_t cli_open_aws(const cli_aws_options *o, api_log_fn log, void *log_ctx, aws_session **out,
                       sc_error *err);

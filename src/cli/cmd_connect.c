@@ -30,7 +30,8 @@ static const char connect_usage[] =
     "\n"
     "Options:\n"
     "  --role-arn ARN           the role made by hand (manual)\n"
-    "  --external-id ID         the External ID shown by the Spot console (console)\n"
+    "  --external-id ID         the External ID shown by the Spot console (console),\n"
+    "                           or the one a run could not save (automatic, manual)\n"
     "  --spot-account act-...   use this Spot account\n"
     "  --spot-account-name N    reuse an unconnected Spot account of this name, or\n"
     "                           create one (default aws-<AWS account ID>)\n"
@@ -120,7 +121,7 @@ static int set_method(connect_cli *c, const char *arg, const char *cmd)
             c->o.method = (connect_method)i;
             return 0;
         }
-    cli_usage_error(cmd, "--method must be automatic, manual or console, not '%s'", arg);
+    cli_usage_error(cmd, "--method must be automatic, manual or console");
     return -1;
 }
 
@@ -144,7 +145,7 @@ static int set_wait(connect_cli *c, const char *arg, const char *cmd)
     char *end;
     double v = strtod(arg, &end);
     if (end == arg || *end || v < 0 || v > 3600) {
-        cli_usage_error(cmd, "--wait takes seconds between 0 and 3600, not '%s'", arg);
+        cli_usage_error(cmd, "--wait takes seconds between 0 and 3600");
         return -1;
     }
     c->o.wait_seconds = v;
@@ -295,7 +296,10 @@ static const char *describe(const connect_cli *c)
 static status_t open_clients(connect_cli *c, cli_aws_options *ao, journal *j, aws_session **aws,
                              spot_auth *auth, spot_client **spot, sc_error *err)
 {
-    status_t st = cli_open_aws(ao, journal_call, j, aws, err);
+    status_t st = cli_check_endpoints(&c->spot, err);
+    if (st != ST_OK)
+        return st;
+    st = cli_open_aws(ao, journal_call, j, aws, err);
     /* The manual method can do without AWS credentials. */
     if (st != ST_OK && c->o.method == CONNECT_MANUAL &&
         (st == ST_NO_CREDENTIALS || st == ST_CREDENTIALS)) {

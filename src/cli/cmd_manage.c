@@ -82,7 +82,10 @@ static status_t open_clients(const manage_cli *m, const cli_aws_options *ao, jou
                              sc_error *err)
 {
     memset(c, 0, sizeof *c);
-    status_t st = cli_open_aws(ao, journal_call, j, &c->aws, err);
+    status_t st = cli_check_endpoints(&m->spot, err);
+    if (st != ST_OK)
+        return st;
+    st = cli_open_aws(ao, journal_call, j, &c->aws, err);
     if (st != ST_OK && m->state && (st == ST_NO_CREDENTIALS || st == ST_CREDENTIALS)) {
         error_clear(err);
         st = ST_OK;

@@ -83,10 +83,11 @@ static const struct option trust_options_long[] = {
 /* getopt_long with the usage-error style of the other commands. */
 static int next_option(int argc, char **argv, const struct option *longopts)
 {
+    if (optind == 1 && cli_check_args(argc, argv, longopts, argv[0]) < 0)
+        return OPT_BAD;
     int c = getopt_long(argc, argv, ":h", longopts, NULL);
     if (c == '?' || c == ':') {
-        cli_usage_error(argv[0], c == ':' ? "option '%s' needs a value" : "unknown option '%s'",
-                        argv[optind - 1]);
+        cli_getopt_error(argv[0], c, argv[optind - 1]);
         return OPT_BAD;
     }
     if (c == -1 && optind < argc) {
@@ -100,7 +101,7 @@ static int check_partition(const char *command, const char *name)
 {
     if (partition_by_name(name))
         return 0;
-    cli_usage_error(command, "unknown partition '%s' (aws, aws-us-gov or aws-cn)", name);
+    cli_usage_error(command, "unknown partition (aws, aws-us-gov or aws-cn)");
     return -1;
 }
 

@@ -47,7 +47,8 @@ static int set_option(cli_aws_options *o, int c, const char *command)
     case OPT_TIMEOUT:
         if (parse_seconds(optarg, c == OPT_TIMEOUT ? &o->timeout_ms : &o->connect_timeout_ms) == 0)
             return 0;
-        cli_usage_error(command, "'%s' is not a number of seconds between 0 and 3600", optarg);
+        cli_usage_error(command, "--%s takes a number of seconds between 0 and 3600",
+                        c == OPT_TIMEOUT ? "timeout" : "connect-timeout");
         return -1;
     case 'v':
         o->verbose = 1;
@@ -80,9 +81,7 @@ static int parse_loop(int argc, char **argv, const struct option *all, cli_extra
             return 1;
         }
         if (c == '?' || c == ':') {
-            const char *bad = argv[optind - 1];
-            cli_usage_error(argv[0], c == ':' ? "option '%s' needs a value" : "unknown option '%s'",
-                            bad);
+            cli_getopt_error(argv[0], c, argv[optind - 1]);
             return -1;
         }
         int rc = c >= CLI_EXTRA_OPTION ? fn(ctx, c, optarg, argv[0]) : set_option(o, c, argv[0]);
@@ -103,7 +102,9 @@ int cli_parse(int argc, char **argv, const struct option *extra, cli_extra_fn fn
     opterr = 0;
     optind = 1;
     struct option *all = merge_options(extra);
-    int rc = parse_loop(argc, argv, all, fn, ctx, o, usage);
+    int rc = cli_check_args(argc, argv, all, argv[0]) < 0
+                 ? -1
+                 : parse_loop(argc, argv, all, fn, ctx, o, usage);
     free(all);
     return rc;
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/private.h"
 #include "util/timeutil.h"
 #include "util/xalloc.h"
 
@@ -44,11 +45,15 @@ static void journal_line(journal *j, const char *line)
 
 status_t journal_open(journal *j, const char *path, sc_error *err)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
+    status_t st = private_check_dir(path, "log file", err);
+    if (st != ST_OK)
+        return st;
+    int fd = private_open_append(path, "log file", err);
+    if (fd < 0)
+        return err->status;
+    FILE *f = fdopen(fd, "a");
     if (!f) {
-        if (fd >= 0)
-            close(fd);
+        close(fd);
         return error_set(err, ST_IO, "cannot open log file %s: %s", path, strerror(errno));
     }
     if (j->f)

@@ -14,6 +14,7 @@
 #include "util/env.h"
 #include "util/file.h"
 #include "util/json.h"
+#include "util/private.h"
 #include "util/timeutil.h"
 #include "util/xalloc.h"
 
@@ -153,8 +154,9 @@ status_t state_load(const char *path, conn_state *st, sc_error *err)
     size_t len = 0;
     buf_t shown = BUF_INIT;
     buf_printf(&shown, "state file %s", path);
-    status_t rd = file_read(path, buf_str(&shown), STATE_MAX_FILE, FILE_MISSING_OK, ST_IO, &text,
-                            &len, err);
+    /* A link planted in a shared directory must not redirect the state. */
+    status_t rd = file_read(path, buf_str(&shown), STATE_MAX_FILE,
+                            FILE_MISSING_OK | FILE_NO_SYMLINK, ST_IO, &text, &len, err);
     buf_free(&shown);
     if (rd != ST_OK || !text)
         return rd;
@@ -246,14 +248,24 @@ static int write_all(int fd, const unsigned char *data, size_t len)
     return 0;
 }
 
+/* The temporary file: a new name each time, created exclusively (0600, so
+ * never through a planted link), beside the target so rename is atomic. */
+static int open_temp(const char *path, buf_t *tmp)
+{
+    buf_printf(tmp, "%s.XXXXXX", path);
+    return mkostemp(tmp->data, O_CLOEXEC);
+}
+
 status_t state_save(const conn_state *st, sc_error *err)
 {
     if (make_parent_dirs(st->path) < 0)
         return error_set(err, ST_IO, "cannot create the directory of %s: %s", st->path,
                          strerror(errno));
+    status_t checked = private_check_dir(st->path, "state file", err);
+    if (checked != ST_OK)
+        return checked;
     buf_t tmp = BUF_INIT;
-    buf_printf(&tmp, "%s.tmp.%d", st->path, (int)getpid());
-    int fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = open_temp(st->path, &tmp);
     if (fd < 0) {
         error_set(err, ST_IO, "cannot write state file %s: %s", tmp.data, strerror(errno));
         buf_free(&tmp);
@@ -275,5 +287,8 @@ status_t state_save(const conn_state *st, sc_error *err)
         return ST_IO;
     }
     buf_free(&tmp);
+    if (private_sync_dir(st->path) < 0)
+        return error_set(err, ST_IO, "cannot sync the directory of state file %s: %s", st->path,
+                         strerror(errno));
     return ST_OK;
 }

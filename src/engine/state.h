@@ -57,8 +57,11 @@ char *state_default_path(const char *aws_account_id);
 /* Loads path; a missing file gives an empty state (ST_OK). A file that
  * cannot be parsed is ST_CONFIG naming it: it is never overwritten blindly. */
 status_t state_load(const char *path, conn_state *st, sc_error *err);
-/* Writes atomically (temporary file, fsync, rename), mode 0600, creating the
- * directory (0700) when needed. */
+/* Writes atomically (a new temporary file created exclusively beside it,
+ * fsync, rename, fsync of the directory), mode 0600, creating the directory
+ * (0700) when needed. A directory that is not the user's or that others may
+ * write to is refused (ST_IO), as is loading a state file that is a
+ * symbolic link. */
 status_t state_save(const conn_state *st, sc_error *err);
 /* Sets *field to a copy of value (NULL allowed), freeing the old one. */
 void state_set(char **field, const char *value);

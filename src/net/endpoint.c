@@ -129,3 +129,21 @@ char *endpoint_shown(const char *url)
     buf_printf(&b, "%s://%s%s%s%s", scheme, host, port[0] ? ":" : "", port, path);
     return buf_steal(&b);
 }
+
+status_t endpoint_check(const char *url, endpoint_kind kind, const char *what, sc_error *err)
+{
+    endpoint_url u;
+    status_t st = endpoint_parse(url, what, &u, err);
+    if (st != ST_OK || u.https)
+        return st;
+    if (kind == ENDPOINT_SPOT)
+        return error_set(err, ST_BAD_INPUT,
+                         "%s must be an https:// URL: http:// would send the Spot token in clear",
+                         what);
+    if (!u.loopback)
+        return error_set(err, ST_BAD_INPUT,
+                         "%s must be an https:// URL (http:// only to this machine: 127.0.0.1, "
+                         "::1, localhost)",
+                         what);
+    return ST_OK;
+}

@@ -26,4 +26,15 @@ status_t endpoint_parse(const char *url, const char *what, endpoint_url *out, sc
  * name, password or query. The caller frees. */
 char *endpoint_shown(const char *url);
 
+/* Which endpoints may carry secrets: a bearer token or a signed request
+ * must never cross the network in clear. */
+typedef enum endpoint_kind {
+    ENDPOINT_SPOT, /* bearer token in every request: https only */
+    ENDPOINT_AWS,  /* signed requests: https, or http to this machine (local test servers) */
+} endpoint_kind;
+
+/* endpoint_parse, then ST_BAD_INPUT with a one-line reason naming `what`
+ * (e.g. "--spot-endpoint") when url may not be used for kind. */
+status_t endpoint_check(const char *url, endpoint_kind kind, const char *what, sc_error *err);
+
 #endif

@@ -102,7 +102,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
             copy_header_value(resp->request_id, sizeof resp->request_id, data + nl, len - nl);
     }
     static const char reset[] = "x-ratelimit-reset:";
-    if (len > sizeof reset - 1 && strncasecmp(data, reset, sizeof reset - 1) == 0) {
+    if (len > sizeof reset - 1 && ascii_strncasecmp(data, reset, sizeof reset - 1) == 0) {
         char v[32];
         copy_header_value(v, sizeof v, data + sizeof reset - 1, len - (sizeof reset - 1));
         resp->rate_limit_reset = header_seconds(v);
@@ -118,6 +118,15 @@ static struct curl_slist *build_headers(const http_request *req)
     /* A 100-continue round trip only adds latency for small API bodies. */
     list = curl_slist_append(list, "Expect:");
     return list;
+}
+
+/* curl_slist_free_all frees without wiping; the lines hold Authorization
+ * and X-Amz-Security-Token. */
+static void free_headers(struct curl_slist *list)
+{
+    for (struct curl_slist *s = list; s; s = s->next)
+        buf_wipe(s->data, strlen(s->data));
+    curl_slist_free_all(list);
 }
 
 static void set_method(CURL *h, const http_request *req)
@@ -212,6 +221,9 @@ status_t http_perform(const http_options *opt, const http_request *req, http_res
                       sc_error *err)
 {
     memset(resp, 0, sizeof *resp);
+    /* Answers carry credentials (STS, metadata, container): never leave a
+     * copy behind, whether the buffer grows or is freed. */
+    buf_init_secret(&resp->body);
     if (!tl_handle)
         tl_handle = curl_easy_init();
     else
@@ -235,7 +247,7 @@ status_t http_perform(const http_options *opt, const http_request *req, http_res
     double start = time_monotonic();
     CURLcode rc = curl_easy_perform(h);
     resp->seconds = time_monotonic() - start;
-    curl_slist_free_all(headers);
+    free_headers(headers);
     if (rc != CURLE_OK) {
         char host[256];
         url_host(req->url, host, sizeof host);

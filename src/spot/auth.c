@@ -350,6 +350,15 @@ static const char *env_or(const char *value, const char *env)
     return value && *value ? value : env_get(env);
 }
 
+status_t spot_check_endpoint(const char *endpoint, sc_error *err)
+{
+    const char *url = env_or(endpoint, "SPOT_CONNECT_SPOT_ENDPOINT");
+    const char *what = endpoint && *endpoint ? "--spot-endpoint"
+                       : url                 ? "SPOT_CONNECT_SPOT_ENDPOINT"
+                                             : "the Spot endpoint";
+    return endpoint_check(url ? url : SPOT_DEFAULT_ENDPOINT, ENDPOINT_SPOT, what, err);
+}
+
 status_t spot_open(spot_auth *auth, const char *endpoint, const char *ca_bundle,
                    const http_options *http, api_log_fn log, void *log_ctx, spot_client **out,
                    sc_error *err)
@@ -357,17 +366,14 @@ status_t spot_open(spot_auth *auth, const char *endpoint, const char *ca_bundle,
     *out = NULL;
     if (!auth->token)
         return ST_OK;
+    status_t st = spot_check_endpoint(endpoint, err);
+    if (st != ST_OK)
+        return st;
     spot_config cfg;
     memset(&cfg, 0, sizeof cfg);
     if (http)
         cfg.http = *http;
     cfg.endpoint = env_or(endpoint, "SPOT_CONNECT_SPOT_ENDPOINT");
-    endpoint_url u;
-    if (cfg.endpoint &&
-        endpoint_parse(cfg.endpoint,
-                       endpoint && *endpoint ? "--spot-endpoint" : "SPOT_CONNECT_SPOT_ENDPOINT", &u,
-                       err) != ST_OK)
-        return err->status;
     cfg.http.ca_bundle = env_or(ca_bundle, "SPOT_CONNECT_CA_BUNDLE");
     cfg.token = auth->token;
     cfg.log = log;

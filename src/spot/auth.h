@@ -34,5 +34,10 @@ struct http_options;
 status_t spot_open(spot_auth *auth, const char *endpoint, const char *ca_bundle,
                    const struct http_options *http, api_log_fn log, void *log_ctx,
                    struct spot_client **out, sc_error *err);
+/* ST_BAD_INPUT unless the Spot endpoint (the argument, else
+ * SPOT_CONNECT_SPOT_ENDPOINT, else Spot's) is https: the token goes in
+ * every request. spot_open checks it too; callers check first to refuse
+ * before any connection is made. */
+status_t spot_check_endpoint(const char *endpoint, sc_error *err);
 
 #endif

@@ -11,19 +11,58 @@ void buf_init(buf_t *b)
     b->data = NULL;
     b->len = 0;
     b->cap = 0;
+    b->secret = 0;
+}
+
+void buf_init_secret(buf_t *b)
+{
+    buf_init(b);
+    b->secret = 1;
+}
+
+void buf_wipe(void *p, size_t n)
+{
+    if (p && n)
+        explicit_bzero(p, n);
+}
+
+void buf_wipe_str(char *s)
+{
+    if (s) {
+        buf_wipe(s, strlen(s));
+        free(s);
+    }
 }
 
 void buf_free(buf_t *b)
 {
+    int secret = b->secret;
+    if (secret)
+        buf_wipe(b->data, b->cap);
     free(b->data);
     buf_init(b);
+    b->secret = secret;
 }
 
 void buf_reset(buf_t *b)
 {
+    if (b->secret)
+        buf_wipe(b->data, b->len);
     b->len = 0;
     if (b->data)
         b->data[0] = '\0';
+}
+
+/* Wipe-and-copy: the old block is cleared before it goes back to malloc. */
+static char *buf_grow_secret(buf_t *b, size_t cap)
+{
+    char *fresh = xmalloc(cap);
+    if (b->data) {
+        memcpy(fresh, b->data, b->len + 1);
+        buf_wipe(b->data, b->cap);
+        free(b->data);
+    }
+    return fresh;
 }
 
 static void buf_reserve(buf_t *b, size_t extra)
@@ -34,7 +73,7 @@ static void buf_reserve(buf_t *b, size_t extra)
     size_t cap = b->cap ? b->cap : 64;
     while (cap < need)
         cap *= 2;
-    b->data = xrealloc(b->data, cap);
+    b->data = b->secret ? buf_grow_secret(b, cap) : xrealloc(b->data, cap);
     b->cap = cap;
 }
 
@@ -81,7 +120,9 @@ void buf_printf(buf_t *b, const char *fmt, ...)
 char *buf_steal(buf_t *b)
 {
     char *s = b->data ? b->data : xstrdup("");
+    int secret = b->secret;
     buf_init(b);
+    b->secret = secret;
     return s;
 }
 

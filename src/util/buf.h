@@ -9,16 +9,26 @@ typedef struct buf {
     char *data; /* always NUL-terminated once anything was appended */
     size_t len;
     size_t cap;
+    int secret; /* wiped when freed, reset or grown (see buf_init_secret) */
 } buf_t;
 
 #define BUF_INIT                                                                                   \
     {                                                                                              \
-        NULL, 0, 0                                                                                 \
+        .data = NULL, .len = 0, .cap = 0, .secret = 0                                              \
     }
 
 void buf_init(buf_t *b);
+/* An empty buffer for text that may hold a secret: it grows by copying to a
+ * new block and wiping the old one (realloc would leave the old copy in
+ * freed memory), and buf_free/buf_reset wipe it. What buf_steal returns
+ * must be wiped by the caller (buf_wipe_str). */
+void buf_init_secret(buf_t *b);
 void buf_free(buf_t *b);
 void buf_reset(buf_t *b);
+/* Wipes and frees a string that held a secret; NULL is fine. */
+void buf_wipe_str(char *s);
+/* Wipes n bytes so that the compiler cannot drop the writes. */
+void buf_wipe(void *p, size_t n);
 void buf_append(buf_t *b, const void *data, size_t n);
 void buf_puts(buf_t *b, const char *s);
 void buf_putc(buf_t *b, char c);

@@ -86,7 +86,10 @@ status_t file_read(const char *path, const char *shown, size_t max, int flags, s
     *text = NULL;
     if (len)
         *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    int nofollow = flags & FILE_NO_SYMLINK ? O_NOFOLLOW : 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | nofollow);
+    if (fd < 0 && errno == ELOOP && nofollow)
+        return error_set(err, fail, "%s is a symbolic link; refusing it (move it away)", shown);
     if (fd < 0) {
         if ((flags & FILE_MISSING_OK) && (errno == ENOENT || errno == ENOTDIR))
             return ST_OK;

@@ -17,6 +17,7 @@ int file_read_all(int fd, size_t max, char **text, size_t *len);
 
 enum {
     FILE_MISSING_OK = 1, /* a file that is not there is no error: *text stays NULL */
+    FILE_NO_SYMLINK = 2, /* a symbolic link is refused, not followed */
 };
 
 /* Opens path (close-on-exec, never as a controlling terminal) and reads it

@@ -130,6 +130,7 @@ status_t xml_parse(const char *data, size_t len, xml_node **root, sc_error *err)
     if (len > INT_MAX) /* expat takes an int */
         return error_set(err, ST_PARSE, "XML larger than %d bytes", INT_MAX);
     b.parser = XML_ParserCreateNS(NULL, ' ');
+    buf_init_secret(&b.text); /* STS answers carry credentials */
     XML_SetUserData(b.parser, &b);
     XML_SetElementHandler(b.parser, on_start, on_end);
     XML_SetCharacterDataHandler(b.parser, on_text);
@@ -158,7 +159,7 @@ void xml_free(xml_node *n)
         xml_node *next = n->next;
         xml_free(n->children);
         free(n->name);
-        free(n->text);
+        buf_wipe_str(n->text);
         free(n);
         n = next;
     }

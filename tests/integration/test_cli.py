@@ -49,8 +49,8 @@ for args, expect in [
     (["whoami", "--frob"], "unknown option '--frob'"),
     (["whoami", "--profile"], "needs a value"),
     (["whoami", "extra"], "unexpected argument 'extra'"),
-    (["whoami", "--timeout", "soon"], "not a number of seconds"),
-    (["whoami", "--timeout", "-1"], "not a number of seconds"),
+    (["whoami", "--timeout", "soon"], "--timeout takes a number of seconds"),
+    (["whoami", "--timeout", "-1"], "--timeout takes a number of seconds"),
 ]:
     suite.add(f"usage error: {' '.join(args)}", usage_case, args, expect)
 

@@ -227,6 +227,47 @@ def test_mfa_without_an_answer_exits_3():
     assert r.code == 3 and "MFA" in r.stderr, r.describe()
 
 
+def token_codes_sent():
+    return [urllib.parse.parse_qs(req.body.decode()).get("TokenCode", [None])[0]
+            for req in recorder().requests if req.action == "AssumeRole"]
+
+
+def mfa_code_not_resent(fault):
+    """An AssumeRole whose answer is lost may have used its MFA code: the
+    call is not repeated with it; a new code is asked for and sent."""
+    home, _ = assume_home(f"mfa_serial = arn:aws:iam::{moto().account_id}:mfa/ops\n")
+    recorder().reset_log()
+    recorder().set_mode(fault, times=1, action="AssumeRole")
+    try:
+        r = whoami(["--profile", "deploy"], home=home, input="111111\n222222\n")
+    finally:
+        recorder().clear()
+    doc = whoami_json(r)
+    assert doc["source"] == "assume-role", doc
+    assert token_codes_sent() == ["111111", "222222"], token_codes_sent()
+
+
+def mfa_code_not_resent_without_a_new_one(fault):
+    home, _ = assume_home(f"mfa_serial = arn:aws:iam::{moto().account_id}:mfa/ops\n")
+    recorder().reset_log()
+    recorder().set_mode(fault, times=1, action="AssumeRole")
+    try:
+        r = whoami(["--profile", "deploy"], home=home, input="111111\n")
+    finally:
+        recorder().clear()
+    assert r.code == 3, r.describe()
+    assert "MFA code may have been used" in r.stderr and "new code" in r.stderr, r.describe()
+    assert len(r.stderr.strip().splitlines()) == 1, r.describe()
+    assert token_codes_sent() == ["111111"], token_codes_sent()
+
+
+for fault in ("reset", "http500"):
+    suite.add(f"MFA code not sent twice after {fault}: a new one is asked",
+              mfa_code_not_resent, fault)
+    suite.add(f"MFA code not sent twice after {fault}: no new one, clear error",
+              mfa_code_not_resent_without_a_new_one, fault)
+
+
 # ---- credential_process ----
 
 def process_home(script_body, name="proc"):

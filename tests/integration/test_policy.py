@@ -119,7 +119,7 @@ suite.add("aws-cn refuses --bundles", gov_cn_bundles, "aws-cn")
 
 @suite.test
 def test_unknown_partition():
-    refused("policy", "--partition", "aws-eu", reason="unknown partition 'aws-eu'")
+    refused("policy", "--partition", "aws-eu", reason="unknown partition (aws, aws-us-gov or aws-cn)")
 
 
 @suite.test

@@ -532,9 +532,9 @@ static void test_session_endpoints(void)
     fx_write(".aws/credentials", "[p]\naws_access_key_id = AKIDP\naws_secret_access_key = S\n",
              0600);
     fx_write(".aws/config",
-             "[profile p]\nendpoint_url = http://profile.example:1\nservices = local\n"
+             "[profile p]\nendpoint_url = https://profile.example:1\nservices = local\n"
              "ca_bundle = /etc/p.pem\nmax_attempts = 7\n"
-             "[services local]\nsts =\n  endpoint_url = http://sts.local:2\n",
+             "[services local]\nsts =\n  endpoint_url = http://127.0.0.2:2\n",
              0600);
     aws_session_options o;
     memset(&o, 0, sizeof o);
@@ -542,15 +542,15 @@ static void test_session_endpoints(void)
     aws_session *s = open_session(&o, ST_OK);
     if (s) {
         const aws_client_config *c = aws_client_get_config(s->client);
-        CHECK_STR(c->endpoint_url, "http://profile.example:1");
-        CHECK_STR(c->sts_endpoint_url, "http://sts.local:2");
+        CHECK_STR(c->endpoint_url, "https://profile.example:1");
+        CHECK_STR(c->sts_endpoint_url, "http://127.0.0.2:2");
         CHECK(c->iam_endpoint_url == NULL);
         CHECK_STR(c->http.ca_bundle, "/etc/p.pem");
         CHECK_INT(c->max_attempts, 7);
         CHECK_STR(s->creds->method, "shared-credentials-file");
     }
     aws_session_free(s);
-    setenv("AWS_ENDPOINT_URL", "http://env.example:3", 1);
+    setenv("AWS_ENDPOINT_URL", "http://localhost:3", 1);
     setenv("AWS_ENDPOINT_URL_STS", "https://sts.env:4", 1);
     setenv("AWS_ENDPOINT_URL_IAM", "https://iam.env:5", 1);
     setenv("AWS_CA_BUNDLE", "/etc/env.pem", 1);
@@ -559,7 +559,7 @@ static void test_session_endpoints(void)
     s = open_session(&o, ST_OK);
     if (s) {
         const aws_client_config *c = aws_client_get_config(s->client);
-        CHECK_STR(c->endpoint_url, "http://env.example:3");
+        CHECK_STR(c->endpoint_url, "http://localhost:3");
         CHECK_STR(c->sts_endpoint_url, "https://sts.env:4");
         CHECK_STR(c->iam_endpoint_url, "https://iam.env:5");
         CHECK_STR(c->http.ca_bundle, "/etc/opt.pem");
@@ -603,6 +603,16 @@ static void test_session_endpoints(void)
     s = open_session(&o, ST_BAD_INPUT);
     CHECK(fx_contains(err.message, "has a user name or password"));
     CHECK(strstr(err.message, "PASSWD") == NULL);
+    aws_session_free(s);
+    unsetenv("AWS_ENDPOINT_URL_STS");
+    unlink(fx_path(".aws/config"));
+    /* Signed requests in clear only to this machine. */
+    setenv("AWS_ENDPOINT_URL", "http://sts.example.com", 1);
+    s = open_session(&o, ST_BAD_INPUT);
+    CHECK(fx_contains(err.message, "must be an https:// URL"));
+    aws_session_free(s);
+    setenv("AWS_ENDPOINT_URL", "http://[::1]:9", 1);
+    s = open_session(&o, ST_OK);
     aws_session_free(s);
 }
 

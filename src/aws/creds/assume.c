@@ -13,6 +13,10 @@
 #include "util/env.h"
 #include "util/xalloc.h"
 
+/* How many MFA codes one load may ask for after calls that may have used
+ * their code. */
+#define ROLE_MFA_ASKS 3
+
 typedef struct role_provider {
     creds_provider base;
     creds_provider *source; /* owned; the client borrows it */
@@ -81,6 +85,40 @@ static status_t role_call(role_provider *rp, const char *code, aws_credentials *
     return st;
 }
 
+/* A failure after which the call may have reached STS: its MFA code may be
+ * used up, and AWS refuses a code twice. */
+static int role_mfa_maybe_used(const sc_error *e)
+{
+    switch (e->status) {
+    case ST_NET_IO:
+    case ST_TIMEOUT:
+    case ST_PARSE:
+        return 1;
+    case ST_AWS:
+    case ST_HTTP:
+        return e->http_status >= 500;
+    default:
+        return 0;
+    }
+}
+
+/* After such a failure the operator types a new code; when nobody can, the
+ * first failure is reported with why it was not retried. */
+static status_t role_ask_again(role_provider *rp, char *code, size_t n, sc_error *err)
+{
+    sc_error again;
+    error_clear(&again);
+    if (role_ask_mfa(rp, code, n, &again) == ST_OK)
+        return ST_OK;
+    char why[sizeof err->message];
+    snprintf(why, sizeof why, "%s", err->message);
+    error_set(err, ST_MISSING_ANSWER,
+              "%s; not retried, since the MFA code may have been used: run again with a new "
+              "code",
+              why);
+    return err->status;
+}
+
 static status_t role_load(creds_provider *self, aws_credentials *out, sc_error *err)
 {
     role_provider *rp = (role_provider *)self;
@@ -95,9 +133,15 @@ static status_t role_load(creds_provider *self, aws_credentials *out, sc_error *
     char code[64] = "";
     if (rp->mfa_serial && (st = role_ask_mfa(rp, code, sizeof code, err)) != ST_OK)
         return st;
-    st = role_call(rp, code, out, err);
-    OPENSSL_cleanse(code, sizeof code);
-    return st;
+    for (int asked = 1;; asked++) {
+        st = role_call(rp, code, out, err);
+        OPENSSL_cleanse(code, sizeof code);
+        if (st == ST_OK || !rp->mfa_serial || !role_mfa_maybe_used(err) || asked >= ROLE_MFA_ASKS)
+            return st;
+        if ((st = role_ask_again(rp, code, sizeof code, err)) != ST_OK)
+            return st;
+        error_clear(err);
+    }
 }
 
 static void role_destroy(creds_provider *self)
