@@ -213,9 +213,9 @@ static void show_help(app *a)
 
 static void navigate(app *a, int how)
 {
-    if (how == PK_NEXT && wiz_forward(&a->wz))
-        enter_panel(a);
-    else if (how == PK_BACK && !app_busy(a) && wiz_back(&a->wz))
+    int moved =
+        how == PK_NEXT ? wiz_forward(&a->wz) : how == PK_BACK && !app_busy(a) && wiz_back(&a->wz);
+    if (moved)
         enter_panel(a);
 }
 

@@ -180,7 +180,7 @@ static void draw_number(WINDOW *win, int y, int x, int gw, size_t n)
     memset(buf, ' ', (size_t)pad);
     memcpy(buf + pad, num, (size_t)nw);
     buf[pad + nw] = ' ';
-    ui_putn(win, y, x, gw, theme_attr(UI_LINENO), buf, (size_t)(pad + nw + 1));
+    ui_putn(win, y, x, gw, theme_attr(UI_LINENO), buf, (size_t)pad + (size_t)nw + 1);
 }
 
 /* "12-30/212", right-aligned on the pane's last row. */
