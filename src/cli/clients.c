@@ -37,6 +37,8 @@ status_t cli_open_spot(const cli_spot_options *so, const cli_aws_options *ao, ap
     status_t st = spot_auth_resolve(so->token_file, so->account, auth, err);
     if (st != ST_OK)
         return st;
-    http_options http = {NULL, ao->connect_timeout_ms, ao->timeout_ms, 0, ao->cancel};
+    http_options http = {.connect_timeout_ms = ao->connect_timeout_ms,
+                         .timeout_ms = ao->timeout_ms,
+                         .cancel = ao->cancel};
     return spot_open(auth, so->endpoint, ao->ca_bundle, &http, log, log_ctx, out);
 }

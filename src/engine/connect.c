@@ -187,7 +187,10 @@ static status_t open_log(engine *e, sc_error *err)
 
 static status_t build_documents(engine *e, sc_error *err)
 {
-    policy_options po = {e->part->name, e->o->bundles, e->o->nbundles, e->o->policy_file};
+    policy_options po = {.partition = e->part->name,
+                         .bundles = e->o->bundles,
+                         .nbundles = e->o->nbundles,
+                         .policy_file = e->o->policy_file};
     status_t st = policy_build(&po, &e->policy_doc, err);
     char principal[13];
     if (st == ST_OK)

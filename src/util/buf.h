@@ -13,7 +13,7 @@ typedef struct buf {
 
 #define BUF_INIT                                                                                   \
     {                                                                                              \
-        NULL, 0, 0                                                                                 \
+        .data = NULL, .len = 0, .cap = 0                                                           \
     }
 
 void buf_init(buf_t *b);

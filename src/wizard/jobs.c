@@ -70,7 +70,7 @@ static status_t open_spot(const wiz_settings *s, worker_job *job, spot_auth *aut
         auth->token = xstrdup(s->token);
     else
         st = spot_auth_resolve(opt(s->token_file), NULL, auth, err);
-    http_options http = {NULL, 0, 0, 0, worker_cancel_flag(job)};
+    http_options http = {.cancel = worker_cancel_flag(job)};
     if (st == ST_OK)
         st = spot_open(auth, opt(s->spot_endpoint), opt(s->ca_bundle), &http, NULL, NULL, out);
     return st;
@@ -261,7 +261,7 @@ static status_t run_connect(worker_job *job, void *arg, void **result, sc_error 
         o.stop_after = a->stop_after;
         o.cancel = worker_cancel_flag(job);
         o.state_path = opt(a->s.state_path);
-        connect_hooks hooks = {on_progress, NULL, job};
+        connect_hooks hooks = {.progress = on_progress, .ctx = job};
         journal *j = journal_new(NULL, NULL);
         st = connect_run(&o, &hooks, aws, spot, j, &out->r, err);
         out->reached = a->stop_after;
