@@ -115,9 +115,10 @@ static void draw_status(app *a)
         snprintf(line, sizeof line, "%s", a->status);
     attr_t at = theme_attr(a->status_error ? UI_ERROR : UI_STATUS);
     /* A long message (a saved file's path) takes the blank row above too. */
-    int h = ui_wrap(NULL, (ui_rect){0, 0, 1, a->cols - 2}, at, line) > 1 ? 2 : 1;
-    ui_clear(stdscr, (ui_rect){a->rows - 1 - h, 0, h, a->cols}, A_NORMAL);
-    ui_wrap(stdscr, (ui_rect){a->rows - 1 - h, 1, h, a->cols - 2}, at, line);
+    int h =
+        ui_wrap(NULL, (ui_rect){.y = 0, .x = 0, .h = 1, .w = a->cols - 2}, at, line) > 1 ? 2 : 1;
+    ui_clear(stdscr, (ui_rect){.y = a->rows - 1 - h, .x = 0, .h = h, .w = a->cols}, A_NORMAL);
+    ui_wrap(stdscr, (ui_rect){.y = a->rows - 1 - h, .x = 1, .h = h, .w = a->cols - 2}, at, line);
 }
 
 static void draw_footer(app *a)
@@ -139,8 +140,10 @@ static void draw_too_small(app *a)
     char msg[200];
     snprintf(msg, sizeof msg, "Terminal too small: spot-connect needs %dx%d, this one is %dx%d.",
              APP_MIN_COLS, APP_MIN_ROWS, a->cols, a->rows);
-    ui_wrap(stdscr, (ui_rect){0, 0, a->rows, a->cols}, theme_attr(UI_WARN), msg);
-    ui_wrap(stdscr, (ui_rect){a->rows > 3 ? 3 : a->rows - 1, 0, 2, a->cols}, A_NORMAL,
+    ui_wrap(stdscr, (ui_rect){.y = 0, .x = 0, .h = a->rows, .w = a->cols}, theme_attr(UI_WARN),
+            msg);
+    ui_wrap(stdscr, (ui_rect){.y = a->rows > 3 ? 3 : a->rows - 1, .x = 0, .h = 2, .w = a->cols},
+            A_NORMAL,
             a->quit_asked ? "Quit? Your progress is saved. [y/N]"
                           : "Enlarge the window to go on, or press q to quit.");
 }
@@ -171,7 +174,7 @@ static void draw(app *a)
     }
     erase();
     draw_header(a);
-    ui_rect body = {3, 1, a->rows - 6, a->cols - 2};
+    ui_rect body = {.y = 3, .x = 1, .h = a->rows - 6, .w = a->cols - 2};
     panel_for(a->wz.step)->draw(a, stdscr, body);
     draw_status(a);
     draw_footer(a);
@@ -213,9 +216,9 @@ static void show_help(app *a)
 
 static void navigate(app *a, int how)
 {
-    if (how == PK_NEXT && wiz_forward(&a->wz))
-        enter_panel(a);
-    else if (how == PK_BACK && !app_busy(a) && wiz_back(&a->wz))
+    int moved =
+        how == PK_NEXT ? wiz_forward(&a->wz) : how == PK_BACK && !app_busy(a) && wiz_back(&a->wz);
+    if (moved)
         enter_panel(a);
 }
 
@@ -368,7 +371,7 @@ int app_run(const wiz_settings *s, int no_color, int ascii)
     wiz_init(&a.wz);
     a.settings = *s;
     char why[300];
-    term_options to = {no_color, ascii};
+    term_options to = {.no_color = no_color, .ascii = ascii};
     if (term_start(&to, why, sizeof why) < 0) {
         fprintf(stderr, "spot-connect: %s\n", why);
         return 1;

@@ -34,7 +34,7 @@ void app_draw_copy(app *a, WINDOW *w, ui_rect r)
     if (r.h < 4)
         return;
     draw_tabs(a, w, r);
-    ui_rect item = {r.y + 1, r.x, r.h - 2, r.w};
+    ui_rect item = {.y = r.y + 1, .x = r.x, .h = r.h - 2, .w = r.w};
     const char *text = a->copy_text[a->copy_focus];
     if (a->copy_focus == COPY_POLICY && text)
         textpane_draw(&a->policy, w, item, 1);

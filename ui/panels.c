@@ -31,7 +31,8 @@ void pnl_draw_progress(app *a, WINDOW *w, ui_rect r)
 {
     int first = a->nprogress, rows = 0;
     while (first > 0) {
-        int h = ui_wrap(NULL, (ui_rect){0, 0, 1, r.w}, A_NORMAL, a->progress[first - 1]);
+        int h = ui_wrap(NULL, (ui_rect){.y = 0, .x = 0, .h = 1, .w = r.w}, A_NORMAL,
+                        a->progress[first - 1]);
         if (rows + h > r.h && first < a->nprogress)
             break;
         rows += h;

@@ -63,7 +63,7 @@ static void spot_draw_console(app *a, WINDOW *w, ui_rect r)
              "in the role step and paste it here. spot-connect then creates the policy and the "
              "role, and gives you the role ARN to paste back into the console.");
     ui_put(w, r.y, r.x, 14, theme_attr(UI_NORMAL), "External ID:");
-    textfield_draw(&a->field[0], w, (ui_rect){r.y, r.x + 14, 1, r.w - 14}, 1);
+    textfield_draw(&a->field[0], w, (ui_rect){.y = r.y, .x = r.x + 14, .h = 1, .w = r.w - 14}, 1);
 }
 
 static void spot_draw(app *a, WINDOW *w, ui_rect r)
@@ -77,14 +77,16 @@ static void spot_draw(app *a, WINDOW *w, ui_rect r)
                  "No Spot token was found. Type an organization-admin API token (Spot console: "
                  "Settings, API). It is used for this session only and never saved.");
         ui_put(w, r.y, r.x, 12, theme_attr(UI_NORMAL), "Spot token:");
-        textfield_draw(&a->field[0], w, (ui_rect){r.y, r.x + 12, 1, r.w - 12}, 1);
+        textfield_draw(&a->field[0], w, (ui_rect){.y = r.y, .x = r.x + 12, .h = 1, .w = r.w - 12},
+                       1);
         return;
     }
     pnl_text(a, w, &r, "Which Spot account should this AWS account be linked to?");
     ui_rect list = pnl_take(&r, r.h - 2);
     choicelist_draw(&a->list, w, list, a->focus == 0);
     ui_put(w, r.y + 1, r.x, 10, theme_attr(UI_NORMAL), "New name:");
-    textfield_draw(&a->field[1], w, (ui_rect){r.y + 1, r.x + 10, 1, r.w - 10}, a->focus == 1);
+    textfield_draw(&a->field[1], w, (ui_rect){.y = r.y + 1, .x = r.x + 10, .h = 1, .w = r.w - 10},
+                   a->focus == 1);
 }
 
 static int console_commit(app *a)
@@ -236,9 +238,11 @@ static void login_draw(app *a, WINDOW *w, ui_rect r)
     choicelist_draw(&a->list, w, list, a->focus == 0);
     if (choicelist_selected(&a->list) == keys_item(a)) {
         ui_put(w, r.y, r.x, 20, theme_attr(UI_NORMAL), "Access key ID:");
-        textfield_draw(&a->field[0], w, (ui_rect){r.y, r.x + 20, 1, 44}, a->focus == 1);
+        textfield_draw(&a->field[0], w, (ui_rect){.y = r.y, .x = r.x + 20, .h = 1, .w = 44},
+                       a->focus == 1);
         ui_put(w, r.y + 1, r.x, 20, theme_attr(UI_NORMAL), "Secret access key:");
-        textfield_draw(&a->field[1], w, (ui_rect){r.y + 1, r.x + 20, 1, 44}, a->focus == 2);
+        textfield_draw(&a->field[1], w, (ui_rect){.y = r.y + 1, .x = r.x + 20, .h = 1, .w = 44},
+                       a->focus == 2);
     }
     if (a->verified) {
         char who[400];

@@ -49,7 +49,7 @@ void pnl_field_set(app *a, int i, const char *text, int masked)
 
 ui_rect pnl_take(ui_rect *r, int h)
 {
-    ui_rect top = {r->y, r->x, h < r->h ? h : r->h, r->w};
+    ui_rect top = {.y = r->y, .x = r->x, .h = h < r->h ? h : r->h, .w = r->w};
     r->y += top.h;
     r->h -= top.h;
     return top;
@@ -250,7 +250,8 @@ static void partition_draw(app *a, WINDOW *w, ui_rect r)
              "Spot's AWS account there is not public: copy it from the Spot console's role "
              "step (Tab to the field).");
     ui_put(w, r.y, r.x, 24, theme_attr(UI_NORMAL), "Spot's AWS account ID:");
-    textfield_draw(&a->field[0], w, (ui_rect){r.y, r.x + 24, 1, 16}, a->focus == 1);
+    textfield_draw(&a->field[0], w, (ui_rect){.y = r.y, .x = r.x + 24, .h = 1, .w = 16},
+                   a->focus == 1);
 }
 
 static int partition_commit(app *a)

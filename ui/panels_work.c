@@ -58,7 +58,8 @@ static void load_documents(app *a)
     const char *bundles[WIZ_MAX_BUNDLES];
     connect_options o;
     wiz_connect_options(&a->wz, &o, bundles, WIZ_MAX_BUNDLES);
-    policy_options po = {names[a->wz.partition], o.bundles, o.nbundles, NULL};
+    policy_options po = {
+        .partition = names[a->wz.partition], .bundles = o.bundles, .nbundles = o.nbundles};
     char *json = NULL;
     sc_error err;
     if (policy_build(&po, &json, &err) == ST_OK) {

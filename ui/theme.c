@@ -79,8 +79,8 @@ static int setup_pairs(void)
         const role_style *s = &styles[r];
         if (!role_needs_pair(s))
             continue;
-        short fg = s->fg == -1 && !dflt ? COLOR_WHITE : s->fg;
-        short bg = s->bg == -1 && !dflt ? COLOR_BLACK : s->bg;
+        short fg = (short)(s->fg == -1 && !dflt ? COLOR_WHITE : s->fg);
+        short bg = (short)(s->bg == -1 && !dflt ? COLOR_BLACK : s->bg);
         if (init_pair((short)r, fg, bg) == ERR)
             return -1;
     }

@@ -24,8 +24,9 @@ static const char *dup_opt(const char *s)
 static int env_max_attempts(void)
 {
     const char *v = env_get("AWS_MAX_ATTEMPTS");
-    int n = v ? atoi(v) : 0;
-    return n > 0 && n <= 20 ? n : DEFAULT_MAX_ATTEMPTS;
+    char *end = NULL;
+    long n = v ? strtol(v, &end, 10) : 0;
+    return end && end != v && *end == '\0' && n > 0 && n <= 20 ? (int)n : DEFAULT_MAX_ATTEMPTS;
 }
 
 aws_client *aws_client_new(const aws_client_config *cfg)

@@ -19,6 +19,14 @@ static char *dup_at(const xml_node *n, const char *path)
     return t ? xstrdup(t) : NULL;
 }
 
+/* A count from an answer; 0 when it is not a plain decimal number. */
+static long iam_number(const char *s)
+{
+    char *end = NULL;
+    long n = strtol(s, &end, 10);
+    return end != s && *end == '\0' ? n : 0;
+}
+
 static status_t missing(sc_error *err, const char *action, const char *what)
 {
     return error_set(err, ST_PARSE, "%s answer has no %s", action, what);
@@ -49,7 +57,7 @@ static status_t read_policy(const xml_node *n, const char *action, iam_policy *o
     out->path = dup_at(n, "Path");
     out->default_version_id = dup_at(n, "DefaultVersionId");
     const char *count = xml_text(n, "AttachmentCount");
-    out->attachment_count = count ? atol(count) : 0;
+    out->attachment_count = count ? iam_number(count) : 0;
     return ST_OK;
 }
 
@@ -257,7 +265,7 @@ static status_t role_call(aws_client *c, query_params *q, const char *action, qu
     const char *trust = xml_text(n, "AssumeRolePolicyDocument");
     out->trust_policy = trust ? url_decode_policy_document(trust) : NULL;
     const char *msd = xml_text(n, "MaxSessionDuration");
-    out->max_session_duration = msd ? atol(msd) : 0;
+    out->max_session_duration = msd ? iam_number(msd) : 0;
     query_result_free(&r);
     return ST_OK;
 }

@@ -11,6 +11,11 @@ static const partition_info partitions[] = {
      "cn-north-1"},
 };
 
+const partition_info *partition_default(void)
+{
+    return &partitions[0];
+}
+
 const partition_info *partition_for_region(const char *region)
 {
     if (region && strncmp(region, "us-gov-", 7) == 0)

@@ -14,6 +14,8 @@ typedef struct partition_info {
 
 /* The partition a region belongs to; unknown regions fall in "aws". */
 const partition_info *partition_for_region(const char *region);
+/* "aws", the partition when nothing says otherwise. Never NULL. */
+const partition_info *partition_default(void) __attribute__((returns_nonnull));
 /* By name ("aws", "aws-us-gov", "aws-cn"); NULL when unknown. */
 const partition_info *partition_by_name(const char *name);
 /* The partition an ARN names ("arn:aws-cn:..."); NULL when it is not an ARN of a known one. */

@@ -15,7 +15,7 @@
 #include "util/xalloc.h"
 
 /* Far above any real AWS file; stops a wrong path from eating memory. */
-#define PROFILE_MAX_FILE (16u * 1024 * 1024)
+#define PROFILE_MAX_FILE ((size_t)16 * 1024 * 1024)
 
 typedef struct profile_ref {
     char *name;

@@ -331,7 +331,7 @@ static int run(connect_cli *c, cli_aws_options *ao, int dry_run)
     sc_error err;
     error_clear(&err);
     status_t st = open_clients(c, ao, j, &aws, &auth, &spot, &err);
-    connect_hooks hooks = {progress_line, plan_write, &plan};
+    connect_hooks hooks = {.progress = progress_line, .planned = plan_write, .ctx = &plan};
     connect_result r = {0};
     if (st == ST_OK)
         st = connect_run(&c->o, &hooks, aws, spot, j, &r, &err);

@@ -86,7 +86,7 @@ static status_t pick_partition(engine *e, const char *from_creds, sc_error *err)
         return error_set(err, ST_BAD_INPUT,
                          "--partition %s, but the AWS credentials are for partition %s", want->name,
                          have->name);
-    e->part = want ? want : have ? have : partition_by_name("aws");
+    e->part = want ? want : have ? have : partition_default();
     return ST_OK;
 }
 
@@ -118,8 +118,9 @@ static status_t check_role_arn(engine *e, sc_error *err)
         return st;
     if (!acct)
         snprintf(e->caller_account, sizeof e->caller_account, "%s", r.account);
-    if (!e->o->partition)
-        e->part = partition_by_name(r.partition);
+    const partition_info *p = partition_by_name(r.partition); /* arn_parse_role checked it */
+    if (!e->o->partition && p)
+        e->part = p;
     return ST_OK;
 }
 
@@ -186,7 +187,10 @@ static status_t open_log(engine *e, sc_error *err)
 
 static status_t build_documents(engine *e, sc_error *err)
 {
-    policy_options po = {e->part->name, e->o->bundles, e->o->nbundles, e->o->policy_file};
+    policy_options po = {.partition = e->part->name,
+                         .bundles = e->o->bundles,
+                         .nbundles = e->o->nbundles,
+                         .policy_file = e->o->policy_file};
     status_t st = policy_build(&po, &e->policy_doc, err);
     char principal[13];
     if (st == ST_OK)
@@ -296,7 +300,13 @@ static status_t check_options(const connect_options *o, sc_error *err)
 status_t connect_run(const connect_options *o, const connect_hooks *h, aws_session *aws,
                      spot_client *spot, journal *j, connect_result *out, sc_error *err)
 {
-    engine e = {.o = o, .h = h, .aws = aws ? aws->client : NULL, .spot = spot, .j = j};
+    /* e.part is never NULL: later steps print and sign with its name. */
+    engine e = {.o = o,
+                .h = h,
+                .aws = aws ? aws->client : NULL,
+                .spot = spot,
+                .j = j,
+                .part = partition_default()};
     memset(out, 0, sizeof *out);
     status_t st = check_options(o, err);
     if (st == ST_OK)

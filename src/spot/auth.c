@@ -266,6 +266,28 @@ static status_t parse_creds(char *text, size_t len, const char *profile, const c
     return parse_yaml(text, profile, shown, v, err);
 }
 
+status_t spot_auth_parse_text(const char *text, size_t len, const char *profile, spot_auth *out,
+                              sc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    error_clear(err);
+    char *copy = xmalloc(len + 1); /* the YAML reader cuts lines in place */
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    file_values v = {0};
+    status_t st = parse_creds(copy, len, profile, "the credentials file", &v, err);
+    free_text(copy, len);
+    if (st == ST_OK && v.token && !token_is_clean(v.token))
+        st = error_set(err, ST_CONFIG, "the token contains spaces or control characters");
+    if (st == ST_OK) {
+        out->token = v.token;
+        out->account = v.account;
+        memset(&v, 0, sizeof v);
+    }
+    file_values_clear(&v);
+    return st;
+}
+
 /* Reads the profile from the credentials file the environment names. A
  * missing default file is no error; a file or profile named explicitly
  * (SPOTINST_SHARED_CREDENTIALS_FILE, SPOTINST_PROFILE) must be there. */

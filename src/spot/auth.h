@@ -6,6 +6,8 @@
 #ifndef SC_SPOT_AUTH_H
 #define SC_SPOT_AUTH_H
 
+#include <stddef.h>
+
 #include "net/calllog.h"
 #include "util/error.h"
 
@@ -22,6 +24,12 @@ typedef struct spot_auth {
 status_t spot_auth_resolve(const char *token_file, const char *account, spot_auth *out,
                            sc_error *err);
 void spot_auth_clear(spot_auth *a); /* wipes the token */
+
+/* Reads token and account of one profile from the text of a credentials
+ * file (INI, YAML or JSON form), as spot_auth_resolve does; either may stay
+ * NULL. The text need not end with a NUL. For tests and fuzzing. */
+status_t spot_auth_parse_text(const char *text, size_t len, const char *profile, spot_auth *out,
+                              sc_error *err);
 
 struct spot_client;
 struct http_options;

@@ -28,7 +28,11 @@ static void sh_emit(shlex_state *st)
 {
     if (st->len == 0 && !st->quoted)
         return;
-    st->out->words = xrealloc(st->out->words, (st->out->count + 2) * sizeof(char *));
+    shlex_words *w = st->out;
+    if (w->count + 2 > w->cap) { /* doubling: one slot more each time was quadratic */
+        w->cap = w->cap ? 2 * w->cap : 8;
+        w->words = xrealloc(w->words, w->cap * sizeof(char *));
+    }
     st->out->words[st->out->count++] = xstrndup(st->tok, st->len);
     st->out->words[st->out->count] = NULL;
     st->len = 0;

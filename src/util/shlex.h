@@ -9,6 +9,7 @@
 typedef struct shlex_words {
     char **words; /* NULL-terminated, so it can be passed to exec */
     size_t count;
+    size_t cap; /* slots in words */
 } shlex_words;
 
 /* Splits s. Returns 0, or -1 with *why set to a static reason ("No closing

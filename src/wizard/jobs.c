@@ -261,7 +261,7 @@ static status_t run_connect(worker_job *job, void *arg, void **result, sc_error 
         o.stop_after = a->stop_after;
         o.cancel = worker_cancel_flag(job);
         o.state_path = opt(a->s.state_path);
-        connect_hooks hooks = {on_progress, NULL, job};
+        connect_hooks hooks = {.progress = on_progress, .ctx = job};
         journal *j = journal_new(NULL, NULL);
         st = connect_run(&o, &hooks, aws, spot, j, &out->r, err);
         out->reached = a->stop_after;

@@ -61,7 +61,7 @@ int wiz_step_number(const wizard *w, wiz_step s)
 
 int wiz_forward(wizard *w)
 {
-    for (int s = w->step + 1; s < W__COUNT; s++) {
+    for (int s = (int)w->step + 1; s < W__COUNT; s++) {
         if (!wiz_visible(w, (wiz_step)s))
             continue;
         w->path[w->depth++] = w->step;

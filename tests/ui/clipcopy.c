@@ -13,8 +13,12 @@ static char *read_stdin(size_t *len)
     char *buf = malloc(cap);
     for (size_t k; buf && (k = fread(buf + n, 1, cap - n, stdin)) > 0;) {
         n += k;
-        if (n == cap)
-            buf = realloc(buf, cap *= 2);
+        if (n == cap) {
+            char *more = realloc(buf, cap *= 2);
+            if (!more)
+                free(buf);
+            buf = more;
+        }
     }
     *len = n;
     return buf;

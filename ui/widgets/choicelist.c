@@ -135,7 +135,7 @@ static void draw_item(const choicelist *c, size_t i, WINDOW *win, int y, int x, 
     ui_role role = role_of(c, i, focused);
     attr_t a = theme_attr(role);
     const char *ptr = focused && i == c->cursor ? theme_glyph_pointer() : " ";
-    ui_clear(win, (ui_rect){y, x, 1, w}, a);
+    ui_clear(win, (ui_rect){.y = y, .x = x, .h = 1, .w = w}, a);
     int col = ui_putn(win, y, x, w, a, ptr, strlen(ptr));
     col += ui_putn(win, y, x + col, w - col, a, " ", 1);
     col += ui_putn(win, y, x + col, w - col, a, mark_of(c, i), strlen(mark_of(c, i)));
@@ -171,7 +171,8 @@ void choicelist_draw(const choicelist *c, WINDOW *win, ui_rect r, int focused)
         if (i < c->n)
             draw_item(c, i, win, r.y + row, r.x, w, focused);
         else
-            ui_clear(win, (ui_rect){r.y + row, r.x, 1, w}, theme_attr(UI_NORMAL));
+            ui_clear(win, (ui_rect){.y = r.y + row, .x = r.x, .h = 1, .w = w},
+                     theme_attr(UI_NORMAL));
     }
     if (scrolls)
         draw_scroll_marks(c, win, r, top);

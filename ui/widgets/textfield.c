@@ -311,7 +311,7 @@ void textfield_draw(const textfield *f, WINDOW *win, ui_rect r, int focused)
      * mark. */
     if (total >= w && cols(&v, 0, cur) > w - 2)
         from = scroll_start(&v, !marks ? w - 1 : cur == v.len ? w - 2 : w - 3);
-    ui_clear(win, (ui_rect){r.y, r.x, 1, w}, a);
+    ui_clear(win, (ui_rect){.y = r.y, .x = r.x, .h = 1, .w = w}, a);
     int x = r.x, avail = w;
     if (from > 0 && marks) {
         ui_put(win, r.y, x, 1, theme_attr(UI_DIM), left);

@@ -166,7 +166,8 @@ static void draw_line(WINDOW *win, int y, int x, int w, const char *line, int js
     int avail = more ? w - 1 : w;
     int used = json ? put_json(win, y, x, avail, line, len)
                     : ui_putn(win, y, x, avail, theme_attr(UI_NORMAL), line, len);
-    ui_clear(win, (ui_rect){y, x + used, 1, avail - used}, theme_attr(UI_NORMAL));
+    ui_clear(win, (ui_rect){.y = y, .x = x + used, .h = 1, .w = avail - used},
+             theme_attr(UI_NORMAL));
     if (more)
         ui_put(win, y, x + w - 1, 1, theme_attr(UI_DIM), theme_ascii() ? ">" : "\u2026");
 }
@@ -180,7 +181,7 @@ static void draw_number(WINDOW *win, int y, int x, int gw, size_t n)
     memset(buf, ' ', (size_t)pad);
     memcpy(buf + pad, num, (size_t)nw);
     buf[pad + nw] = ' ';
-    ui_putn(win, y, x, gw, theme_attr(UI_LINENO), buf, (size_t)(pad + nw + 1));
+    ui_putn(win, y, x, gw, theme_attr(UI_LINENO), buf, (size_t)pad + (size_t)nw + 1);
 }
 
 /* "12-30/212", right-aligned on the pane's last row. */
@@ -191,7 +192,7 @@ static void draw_position(WINDOW *win, ui_rect r, size_t top, size_t rows, size_
     snprintf(buf, sizeof buf, "%zu-%zu/%zu", top + 1, top + rows, total);
     int y = r.y + r.h - 1, bw = ui_width(buf);
     int x = bw < r.w ? r.x + r.w - bw : r.x;
-    ui_clear(win, (ui_rect){y, r.x, 1, x - r.x}, theme_attr(UI_NORMAL));
+    ui_clear(win, (ui_rect){.y = y, .x = r.x, .h = 1, .w = x - r.x}, theme_attr(UI_NORMAL));
     ui_put(win, y, x, r.w - (x - r.x), theme_attr(focused ? UI_STATUS : UI_DIM), buf);
 }
 
@@ -205,7 +206,7 @@ void textpane_draw(const textpane *t, WINDOW *win, ui_rect r, int focused)
     for (size_t i = 0; i < rows; i++) {
         int y = r.y + (int)i;
         if (top + i >= t->nlines) {
-            ui_clear(win, (ui_rect){y, r.x, 1, r.w}, theme_attr(UI_NORMAL));
+            ui_clear(win, (ui_rect){.y = y, .x = r.x, .h = 1, .w = r.w}, theme_attr(UI_NORMAL));
             continue;
         }
         if (gw)

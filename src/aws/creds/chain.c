@@ -32,7 +32,7 @@ static status_t chain_find(const creds_ctx *c, const creds_chain_options *opt, c
     *out = NULL;
     if (!opt->env_disabled)
         CHAIN_TRY(creds_try_env(out, err));
-    creds_visit visit = {{opt->profile}, 1};
+    creds_visit visit = {.names = {opt->profile}, .count = 1};
     CHAIN_TRY(creds_try_assume_role(c, opt->profile, &visit, out, err));
     CHAIN_TRY(creds_profile_providers(c, opt->profile, !opt->env_disabled, out, err));
     CHAIN_TRY(creds_try_container(c, out, err));
@@ -63,7 +63,11 @@ static status_t chain_none(const creds_chain_options *opt, const char *imds_why,
 
 status_t creds_chain_resolve(const creds_chain_options *opt, creds_provider **out, sc_error *err)
 {
-    creds_ctx c = {opt->profiles, opt->profile, opt->sts, opt->mfa_prompt, opt->mfa_ctx};
+    creds_ctx c = {.pf = opt->profiles,
+                   .profile = opt->profile,
+                   .sts = opt->sts,
+                   .mfa_prompt = opt->mfa_prompt,
+                   .mfa_ctx = opt->mfa_ctx};
     char imds_why[160] = "not tried";
     creds_provider *p = NULL;
     *out = NULL;

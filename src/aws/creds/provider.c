@@ -11,7 +11,7 @@
 
 /* botocore's mandatory refresh: credentials this close to expiring are
  * fetched again before use. */
-#define CREDS_REFRESH_WINDOW (10 * 60)
+#define CREDS_REFRESH_WINDOW ((time_t)10 * 60)
 /* When a refresh fails, credentials that still have this long to live are
  * kept (botocore likewise rides out a failed advisory refresh). */
 #define CREDS_GRACE 60
