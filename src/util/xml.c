@@ -46,12 +46,14 @@ static const char *local_name(const char *name)
     return sep ? sep + 1 : name;
 }
 
+/* In constant time: a list answer can hold many thousands of members. */
 static void append_child(xml_node *parent, xml_node *child)
 {
-    xml_node **tail = &parent->children;
-    while (*tail)
-        tail = &(*tail)->next;
-    *tail = child;
+    if (parent->last_child)
+        parent->last_child->next = child;
+    else
+        parent->children = child;
+    parent->last_child = child;
 }
 
 static void on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
@@ -103,8 +105,8 @@ static void on_text(void *ud, const XML_Char *s, int len)
 
 /* AWS answers never carry a DTD; entity declarations are how an answer
  * expands, so any DOCTYPE ends the parse before its subset is read. */
-static void on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
-                       const XML_Char *pubid, int has_internal_subset)
+static void on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid, const XML_Char *pubid,
+                       int has_internal_subset)
 {
     (void)name, (void)sysid, (void)pubid, (void)has_internal_subset;
     refuse(ud, XML_REFUSE_DOCTYPE);

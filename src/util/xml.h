@@ -11,6 +11,7 @@ typedef struct xml_node {
     char *name; /* local name, namespace removed */
     char *text; /* concatenated character data, "" when none */
     struct xml_node *children;
+    struct xml_node *last_child; /* where the parser appends */
     struct xml_node *next;
     struct xml_node *parent;
 } xml_node;

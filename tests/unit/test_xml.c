@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -178,6 +179,33 @@ static void doctype_is_refused(void)
 }
 
 /* More than 1 MiB of character data is no AWS answer. */
+/* Found by the fuzzer: appending walked the sibling list, so 200,000
+ * members took minutes. Processor time, not wall time: a loaded machine
+ * does not slow it, and the old code needed over 100 s. */
+static void many_siblings_are_linear(void)
+{
+    buf_t b = BUF_INIT;
+    buf_puts(&b, "<r>");
+    for (int i = 0; i < 200000; i++)
+        buf_puts(&b, "<m>1</m>");
+    buf_puts(&b, "</r>");
+    clock_t t0 = clock();
+    xml_node *root = NULL;
+    sc_error err;
+    error_clear(&err);
+    CHECK_INT(xml_parse(b.data, b.len, &root, &err), ST_OK);
+    double cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    CHECK(cpu < 20.0);
+    size_t n = 0;
+    const xml_node *last = NULL;
+    for (const xml_node *c = root ? root->children : NULL; c; c = c->next, n++)
+        last = c;
+    CHECK_INT(n, 200000);
+    CHECK(root && last == root->last_child);
+    xml_free(root);
+    buf_free(&b);
+}
+
 static void text_is_capped(void)
 {
     buf_t b = BUF_INIT;
@@ -263,6 +291,7 @@ int main(void)
     check_run("deep nesting is refused", deep_nesting_is_refused);
     check_run("a DOCTYPE is refused", doctype_is_refused);
     check_run("text over 1 MiB is refused", text_is_capped);
+    check_run("200,000 siblings parse in linear time", many_siblings_are_linear);
     check_run("ISO 8601 times parse", times_parse);
     return check_exit();
 }
