@@ -17,7 +17,7 @@
 #define CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"
 /* IAM and STS answers are a few KiB (a policy version at most ~400 KiB
  * URL-encoded); more is not an answer, and expat would expand it. */
-#define QUERY_MAX_BODY (2u * 1024 * 1024)
+#define QUERY_MAX_BODY ((size_t)2 * 1024 * 1024)
 
 void query_init(query_params *q, aws_service svc, const char *action)
 {

@@ -154,7 +154,7 @@ static char *lowercase(const char *s)
 {
     char *out = xstrdup(s);
     for (char *p = out; *p; p++)
-        *p = ascii_tolower(*p);
+        *p = (char)ascii_tolower(*p);
     return out;
 }
 
@@ -269,7 +269,7 @@ static int signing_key(const char *secret, const sigv4_input *in,
     /* Sized once: a growing buffer would leave copies of the secret behind. */
     size_t seed_len = 4 + strlen(secret);
     unsigned char *seed = xmalloc(seed_len);
-    memcpy(seed, "AWS4", 4);
+    memcpy(seed, "AWS4", 4); // NOLINT(bugprone-not-null-terminated-result): bytes, not a string
     memcpy(seed + 4, secret, seed_len - 4);
     memcpy(date, in->amz_date, 8);
     date[8] = '\0';

@@ -84,7 +84,8 @@ static int parse_loop(int argc, char **argv, const struct option *all, cli_extra
             cli_getopt_error(argv[0], c, argv[optind - 1]);
             return -1;
         }
-        int rc = c >= CLI_EXTRA_OPTION ? fn(ctx, c, optarg, argv[0]) : set_option(o, c, argv[0]);
+        int rc =
+            c >= CLI_EXTRA_OPTION && fn ? fn(ctx, c, optarg, argv[0]) : set_option(o, c, argv[0]);
         if (rc < 0)
             return -1;
     }

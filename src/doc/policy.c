@@ -18,7 +18,7 @@
  * whitespace, so a bigger file can never be sent. */
 #define POLICY_FILE_MAX 131072
 /* Documents IAM sends back: its limit with room for URL encoding. */
-#define POLICY_ANSWER_MAX (4 * POLICY_FILE_MAX)
+#define POLICY_ANSWER_MAX ((size_t)4 * POLICY_FILE_MAX)
 
 /* The default policy, parsed once; the bundle names point into it. */
 static yajl_val default_tree;

@@ -15,7 +15,7 @@
 #define EXTERNAL_ID_MIN 2
 #define EXTERNAL_ID_MAX 1224
 /* A trust policy IAM sends back is at most a few KiB. */
-#define TRUST_ANSWER_MAX (1024 * 1024)
+#define TRUST_ANSWER_MAX ((size_t)1024 * 1024)
 
 static const partition_info *known_partition(const char *name, sc_error *err)
 {

@@ -18,7 +18,7 @@
 #include "util/timeutil.h"
 #include "util/xalloc.h"
 
-#define STATE_MAX_FILE (1024 * 1024)
+#define STATE_MAX_FILE ((size_t)1024 * 1024)
 
 static const char *const step_names[STEP__COUNT] = {
     "start", "identity", "spot-account", "external-id", "policy",

@@ -9,7 +9,7 @@
 #include "util/timeutil.h"
 
 /* Answers larger than this are not API answers; stop reading. */
-#define HTTP_MAX_BODY (16L * 1024 * 1024)
+#define HTTP_MAX_BODY ((size_t)16 * 1024 * 1024)
 #define HTTP_DEFAULT_CONNECT_MS 5000L
 #define HTTP_DEFAULT_TIMEOUT_MS 30000L
 

@@ -16,7 +16,7 @@
 #include "util/path.h"
 #include "util/xalloc.h"
 
-#define SPOT_FILE_MAX (1024 * 1024)
+#define SPOT_FILE_MAX ((size_t)1024 * 1024)
 #define DEFAULT_CREDENTIALS "~/.spotinst/credentials"
 #define DEFAULT_PROFILE "default"
 
@@ -48,8 +48,8 @@ static int token_is_clean(const char *t)
 static status_t read_file(const char *path, const char *shown, int missing_ok, char **text,
                           size_t *len, int *missing, sc_error *err)
 {
-    status_t st = file_read(path, shown, SPOT_FILE_MAX, missing_ok ? FILE_MISSING_OK : 0,
-                            ST_CONFIG, text, len, err);
+    status_t st = file_read(path, shown, SPOT_FILE_MAX, missing_ok ? FILE_MISSING_OK : 0, ST_CONFIG,
+                            text, len, err);
     *missing = st == ST_OK && !*text;
     return st;
 }
@@ -132,7 +132,7 @@ static void yaml_cut_comment(char *line)
     char quote = 0;
     for (char *p = line; *p; p++) {
         if (quote) {
-            quote = *p == quote ? 0 : quote;
+            quote = *p == quote ? '\0' : quote;
         } else if (*p == '"' || *p == '\'') {
             quote = *p;
         } else if (*p == '#' && (p == line || p[-1] == ' ' || p[-1] == '\t')) {

@@ -18,7 +18,7 @@
 #define AWS_ACCOUNT_DIGITS 12
 /* The biggest answer read: a list of every account of an organization
  * stays far below; http.c stops reading at the same size. */
-#define SPOT_MAX_ANSWER (16u * 1024 * 1024)
+#define SPOT_MAX_ANSWER ((size_t)16 * 1024 * 1024)
 
 struct spot_client {
     char *base; /* no trailing slash */

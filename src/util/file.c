@@ -73,8 +73,9 @@ int file_read_all(int fd, size_t max, char **text, size_t *len)
 
 static const char *size_text(size_t max, char *tmp, size_t tmp_len)
 {
-    if (max >= 1024 * 1024 && max % (1024 * 1024) == 0)
-        snprintf(tmp, tmp_len, "%zu MiB", max / (1024 * 1024));
+    const size_t mib = (size_t)1024 * 1024;
+    if (max >= mib && max % mib == 0)
+        snprintf(tmp, tmp_len, "%zu MiB", max / mib);
     else
         snprintf(tmp, tmp_len, "%zu bytes", max);
     return tmp;

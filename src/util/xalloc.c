@@ -55,3 +55,14 @@ void xfree_secret(char *s)
     OPENSSL_cleanse(s, strlen(s));
     free(s);
 }
+
+char *xstrjoin(const char *a, const char *b, const char *c)
+{
+    size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+    char *s = xmalloc(la + lb + lc + 1);
+    memcpy(s, a, la);
+    memcpy(s + la, b, lb);
+    memcpy(s + la + lb, c, lc);
+    s[la + lb + lc] = '\0';
+    return s;
+}

@@ -13,7 +13,7 @@
 /* Character data of a whole answer, entities expanded: AWS Query answers
  * are a few KiB. Without a cap, expat's amplification limit still lets a
  * 16 MiB answer grow to over a gigabyte of text. */
-#define XML_MAX_TEXT (1024 * 1024)
+#define XML_MAX_TEXT ((size_t)1024 * 1024)
 
 typedef enum xml_refusal {
     XML_REFUSE_NONE,
@@ -121,7 +121,7 @@ static status_t refusal_error(const xml_builder *b, sc_error *err)
         return error_set(err, ST_PARSE, "XML with a DOCTYPE (line %lu), which no AWS answer has",
                          (unsigned long)XML_GetCurrentLineNumber(b->parser));
     default:
-        return error_set(err, ST_PARSE, "XML with more than %d bytes of text", XML_MAX_TEXT);
+        return error_set(err, ST_PARSE, "XML with more than %zu bytes of text", XML_MAX_TEXT);
     }
 }
 

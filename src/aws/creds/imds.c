@@ -17,7 +17,7 @@
 #include "util/xalloc.h"
 
 /* A credential document is a few hundred bytes. */
-#define IMDS_MAX_JSON (1024 * 1024)
+#define IMDS_MAX_JSON ((size_t)1024 * 1024)
 #define IMDS_DEFAULT "http://169.254.169.254"
 #define IMDS_DEFAULT_V6 "http://[fd00:ec2::254]"
 #define IMDS_TOKEN_PATH "latest/api/token"
@@ -32,20 +32,10 @@ typedef struct imds_provider {
     int v1_disabled;
 } imds_provider;
 
-static char *imds_join(const char *a, const char *sep, const char *b)
-{
-    size_t la = strlen(a), ls = strlen(sep), lb = strlen(b);
-    char *s = xmalloc(la + ls + lb + 1);
-    memcpy(s, a, la);
-    memcpy(s + la, sep, ls);
-    memcpy(s + la + ls, b, lb + 1);
-    return s;
-}
-
 static char *imds_url(const imds_provider *m, const char *path)
 {
     size_t n = strlen(m->base_url);
-    return imds_join(m->base_url, n && m->base_url[n - 1] == '/' ? "" : "/", path);
+    return xstrjoin(m->base_url, n && m->base_url[n - 1] == '/' ? "" : "/", path);
 }
 
 /* Sets *token, or leaves it NULL when IMDSv1 should be tried: botocore
@@ -95,7 +85,7 @@ static int imds_get(imds_provider *m, const char *path, const char *token, int j
                     char *why, size_t n)
 {
     char *url = imds_url(m, path);
-    char *hdr = token ? imds_join("X-aws-ec2-metadata-token: ", "", token) : NULL;
+    char *hdr = token ? xstrjoin("X-aws-ec2-metadata-token: ", "", token) : NULL;
     const char *hdrs[1] = {hdr};
     int rc = -1;
     for (int i = 1; rc < 0; i++) {
@@ -127,7 +117,7 @@ static void imds_extend_expired(aws_credentials *c)
 {
     time_t now = time(NULL);
     if (c->expiration <= now)
-        c->expiration = now + 5 * 60 + (time_t)(rand() % 300);
+        c->expiration = now + 5 * 60 + (time_t)arc4random_uniform(300);
 }
 
 static int imds_role_creds(imds_provider *m, const char *token, const char *roles,
@@ -140,7 +130,7 @@ static int imds_role_creds(imds_provider *m, const char *token, const char *role
         return -1;
     }
     char *role = xstrndup(roles, len);
-    char *path = imds_join(IMDS_ROLE_PATH, "", role);
+    char *path = xstrjoin(IMDS_ROLE_PATH, "", role);
     char *doc = NULL, problem[96];
     int rc = imds_get(m, path, token, 1, &doc, why, n);
     if (rc == 0 && creds_json_parse(doc, &spec, out, problem, sizeof problem) < 0) {

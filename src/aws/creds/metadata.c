@@ -20,16 +20,6 @@
 
 /* ---- container ---- */
 
-/* a + b in one allocation of the exact size (b may be a secret). */
-static char *md_concat(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    char *s = xmalloc(la + lb + 1);
-    memcpy(s, a, la);
-    memcpy(s + la, b, lb + 1);
-    return s;
-}
-
 typedef struct ctr_provider {
     creds_provider base;
     char *url;
@@ -73,7 +63,7 @@ static status_t ctr_check_relative(const char *rel, sc_error *err)
     if (rel[0] != '/')
         return error_set(err, ST_CONFIG,
                          "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must be a path starting with '/'");
-    char *url = md_concat(CTR_HOST, rel);
+    char *url = xstrjoin(CTR_HOST, rel, "");
     endpoint_url u;
     status_t st = endpoint_parse(url, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", &u, err);
     free(url);
@@ -109,7 +99,7 @@ static status_t ctr_auth_header(char **out, sc_error *err)
                        file ? "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"
                             : "AWS_CONTAINER_AUTHORIZATION_TOKEN");
     else
-        *out = md_concat("Authorization: ", token);
+        *out = xstrjoin("Authorization: ", token, "");
     xfree_secret(token);
     return st;
 }
@@ -184,7 +174,7 @@ status_t creds_try_container(const creds_ctx *c, creds_provider **out, sc_error 
         return st;
     ctr_provider *cp = (ctr_provider *)creds_provider_alloc(sizeof *cp, "container-role", NULL,
                                                             ctr_load, ctr_destroy);
-    cp->url = rel ? md_concat(CTR_HOST, rel) : xstrdup(full);
+    cp->url = rel ? xstrjoin(CTR_HOST, rel, "") : xstrdup(full);
     cp->shown = endpoint_shown(cp->url);
     if (c->sts && c->sts->http.ca_bundle)
         cp->ca_bundle = xstrdup(c->sts->http.ca_bundle);

@@ -13,9 +13,9 @@
 #include "util/xalloc.h"
 
 /* Token and secret files are tiny; a bigger one is a wrong path. */
-#define CREDS_MAX_SECRET_FILE (1024 * 1024)
+#define CREDS_MAX_SECRET_FILE ((size_t)1024 * 1024)
 /* A credential document is a few hundred bytes. */
-#define CREDS_MAX_JSON (1024 * 1024)
+#define CREDS_MAX_JSON ((size_t)1024 * 1024)
 
 const char *creds_setting(const creds_ctx *c, const char *env, const char *key)
 {
