@@ -217,15 +217,14 @@ static retry_policy policy_for(const aws_client *c, const sc_error *e)
 static void log_attempt(const aws_client *c, const aws_endpoint *ep, const char *action,
                         const http_response *resp, const sc_error *e, int attempt)
 {
-    api_call_log entry = {ep->service_name,
-                          action,
-                          "POST",
-                          ep->url,
-                          resp->status,
-                          resp->request_id[0] ? resp->request_id : NULL,
-                          NULL,
-                          resp->seconds,
-                          attempt};
+    api_call_log entry = {.service = ep->service_name,
+                          .action = action,
+                          .method = "POST",
+                          .url = ep->url,
+                          .http_status = resp->status,
+                          .request_id = resp->request_id[0] ? resp->request_id : NULL,
+                          .seconds = resp->seconds,
+                          .attempt = attempt};
     if (e && e->status != ST_OK)
         entry.error_code = e->code[0] ? e->code : status_message(e->status);
     aws_client_log(c, &entry);
@@ -247,8 +246,13 @@ static status_t attempt_once(aws_client *c, const aws_endpoint *ep, const char *
     http_response resp = {0};
     status_t st = sign_request(ep, creds, &q->body, &s, err);
     if (st == ST_OK) {
-        http_request req = {
-            "POST", ep->url, s.ptrs, s.n, q->body.data, q->body.len, retry == QUERY_NOT_IDEMPOTENT};
+        http_request req = {.method = "POST",
+                            .url = ep->url,
+                            .headers = s.ptrs,
+                            .nheaders = s.n,
+                            .body = q->body.data,
+                            .body_len = q->body.len,
+                            .not_idempotent = retry == QUERY_NOT_IDEMPOTENT};
         http_options o = aws_client_get_config(c)->http;
         o.max_body = QUERY_MAX_BODY;
         st = http_perform(&o, &req, &resp, err);

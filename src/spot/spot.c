@@ -303,9 +303,14 @@ static void log_attempt(const spot_client *c, const spot_call *call, const http_
 {
     if (!c->log)
         return;
-    api_call_log entry = {"spot",    call->action,  call->method,
-                          call->url, resp->status,  request_id && *request_id ? request_id : NULL,
-                          NULL,      resp->seconds, attempt};
+    api_call_log entry = {.service = "spot",
+                          .action = call->action,
+                          .method = call->method,
+                          .url = call->url,
+                          .http_status = resp->status,
+                          .request_id = request_id && *request_id ? request_id : NULL,
+                          .seconds = resp->seconds,
+                          .attempt = attempt};
     if (e)
         entry.error_code = e->code[0] ? e->code : status_message(e->status);
     c->log(c->log_ctx, &entry);
@@ -318,13 +323,13 @@ static status_t attempt_once(spot_client *c, const spot_call *call, int attempt,
     buf_printf(&auth, "Authorization: Bearer %s", c->token);
     const char *headers[] = {auth.data, "Content-Type: application/json",
                              "Accept: application/json", "User-Agent: spot-connect/" SC_VERSION};
-    http_request req = {call->method,
-                        call->url,
-                        headers,
-                        4,
-                        call->body,
-                        call->body ? strlen(call->body) : 0,
-                        call->once_hint != NULL};
+    http_request req = {.method = call->method,
+                        .url = call->url,
+                        .headers = headers,
+                        .nheaders = 4,
+                        .body = call->body,
+                        .body_len = call->body ? strlen(call->body) : 0,
+                        .not_idempotent = call->once_hint != NULL};
     http_response resp;
     status_t st = http_perform(&c->http, &req, &resp, err);
     OPENSSL_cleanse(auth.data, auth.cap);

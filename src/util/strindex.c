@@ -45,8 +45,8 @@ size_t strindex_get(const str_index *x, const char *key, size_t len)
 
 static void grow(str_index *x)
 {
-    str_index bigger = {xcalloc(x->cap ? x->cap * 2 : 16, sizeof *bigger.slots),
-                        x->cap ? x->cap * 2 : 16, x->count};
+    size_t cap = x->cap ? x->cap * 2 : 16;
+    str_index bigger = {.slots = xcalloc(cap, sizeof *bigger.slots), .cap = cap, .count = x->count};
     for (size_t i = 0; i < x->cap; i++)
         if (x->slots[i].key)
             *find(&bigger, x->slots[i].key, strlen(x->slots[i].key)) = x->slots[i];

@@ -69,12 +69,12 @@ static status_t role_ask_mfa(role_provider *rp, char *code, size_t n, sc_error *
 
 static status_t role_call(role_provider *rp, const char *code, aws_credentials *out, sc_error *err)
 {
-    sts_assume_role_params prm = {rp->role_arn,
-                                  rp->session_name,
-                                  rp->external_id,
-                                  rp->mfa_serial,
-                                  rp->mfa_serial ? code : NULL,
-                                  rp->duration};
+    sts_assume_role_params prm = {.role_arn = rp->role_arn,
+                                  .session_name = rp->session_name,
+                                  .external_id = rp->external_id,
+                                  .serial_number = rp->mfa_serial,
+                                  .token_code = rp->mfa_serial ? code : NULL,
+                                  .duration_seconds = rp->duration};
     char *assumed_arn = NULL;
     status_t st = sts_assume_role(rp->client, &prm, out, &assumed_arn, err);
     if (st != ST_OK)

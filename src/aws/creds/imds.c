@@ -123,7 +123,8 @@ static void imds_extend_expired(aws_credentials *c)
 static int imds_role_creds(imds_provider *m, const char *token, const char *roles,
                            aws_credentials *out, char *why, size_t n)
 {
-    static const creds_json_spec spec = {"Token", 1, 1, 0};
+    static const creds_json_spec spec = {
+        .token_field = "Token", .token_required = 1, .expiration_required = 1};
     size_t len = strcspn(roles, "\r\n");
     if (len == 0) {
         snprintf(why, n, "no IAM role is attached to this instance");

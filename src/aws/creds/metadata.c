@@ -109,7 +109,8 @@ static status_t ctr_auth_header(char **out, sc_error *err)
 static int ctr_attempt(ctr_provider *cp, const char *const *hdrs, size_t nh, aws_credentials *out,
                        char *why, size_t n)
 {
-    static const creds_json_spec spec = {"Token", 1, 1, 0};
+    static const creds_json_spec spec = {
+        .token_field = "Token", .token_required = 1, .expiration_required = 1};
     http_response resp;
     sc_error e;
     error_clear(&e);

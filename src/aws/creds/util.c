@@ -45,8 +45,8 @@ status_t creds_read_secret_file(const char *path, const char *what, char **out, 
 {
     buf_t shown = BUF_INIT;
     buf_printf(&shown, "%s %s", what, path);
-    status_t st = file_read(path, buf_str(&shown), CREDS_MAX_SECRET_FILE, 0, ST_CREDENTIALS, out,
-                            NULL, err);
+    status_t st =
+        file_read(path, buf_str(&shown), CREDS_MAX_SECRET_FILE, 0, ST_CREDENTIALS, out, NULL, err);
     buf_free(&shown);
     return st;
 }
@@ -54,7 +54,7 @@ status_t creds_read_secret_file(const char *path, const char *what, char **out, 
 status_t creds_http(const http_options *o, const char *method, const char *url,
                     const char *const *headers, size_t nheaders, http_response *resp, sc_error *err)
 {
-    http_request req = {method, url, headers, nheaders, NULL, 0, 0};
+    http_request req = {.method = method, .url = url, .headers = headers, .nheaders = nheaders};
     memset(resp, 0, sizeof *resp);
     return http_perform(o, &req, resp, err);
 }
