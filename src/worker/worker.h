@@ -5,6 +5,8 @@
 #ifndef SC_WORKER_H
 #define SC_WORKER_H
 
+#include <stdatomic.h>
+
 #include "util/error.h"
 
 typedef struct worker worker;
@@ -28,10 +30,15 @@ typedef struct worker_event {
     void *result; /* owned by whoever takes the event */
 } worker_event;
 
-/* Starts the thread (with every signal blocked, so they reach the UI). */
+/* Starts the thread (with every signal blocked but those a fault raises,
+ * so they reach the UI). */
 worker *worker_start(void);
 /* Cancels the running job, waits for the thread, frees pending events. */
 void worker_stop(worker *w);
+/* The same, but gives up after `seconds` when the job ignores the cancel
+ * flag: returns -1 then, leaving the thread (and w) behind for the caller's
+ * exit, which must follow at once. 0 when stopped and freed. */
+int worker_stop_within(worker *w, double seconds);
 /* Queues a job; free_arg (may be NULL) is called on arg once it is done.
  * Returns the job's id (> 0). */
 int worker_submit(worker *w, worker_fn fn, void *arg, void (*free_arg)(void *));
@@ -47,6 +54,6 @@ int worker_busy(worker *w);
 
 /* For jobs: report a line of progress; the flag to hand to http_options. */
 void worker_progress(worker_job *job, const char *line);
-volatile int *worker_cancel_flag(worker_job *job);
+atomic_int *worker_cancel_flag(worker_job *job);
 
 #endif
