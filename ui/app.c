@@ -296,6 +296,8 @@ static void read_events(app *a)
         } else if (ev.job_id == a->job) {
             a->job = 0;
             panel_for(a->wz.step)->done(a, &ev);
+        } else {
+            worker_event_discard(&ev); /* a job the wizard stopped waiting for */
         }
         worker_event_free(&ev);
     }

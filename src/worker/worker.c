@@ -29,6 +29,7 @@ typedef struct event_node {
 struct worker_job {
     worker *w;
     int id;
+    void (*free_result)(void *);
 };
 
 struct worker {
@@ -95,10 +96,11 @@ static job_node *next_job(worker *w)
 
 static void run_job(worker *w, job_node *j)
 {
-    worker_job job = {w, j->id};
+    worker_job job = {.w = w, .id = j->id, .free_result = NULL};
     worker_event ev = {.kind = WORKER_DONE, .job_id = j->id};
     error_clear(&ev.err);
     ev.status = j->fn(&job, j->arg, &ev.result, &ev.err);
+    ev.free_result = job.free_result;
     if (j->free_arg)
         j->free_arg(j->arg);
     free(j);
@@ -243,6 +245,19 @@ void worker_event_free(worker_event *ev)
     ev->text = NULL;
 }
 
+void worker_event_discard(worker_event *ev)
+{
+    worker_event_free(ev);
+    if (ev->result)
+        (ev->free_result ? ev->free_result : free)(ev->result);
+    ev->result = NULL;
+}
+
+void worker_result_free(worker_job *job, void (*fn)(void *))
+{
+    job->free_result = fn;
+}
+
 void worker_cancel(worker *w)
 {
     atomic_store(&w->cancel, 1);
@@ -280,7 +295,7 @@ static void worker_free(worker *w)
     }
     for (event_node *n = w->events, *next; n; n = next) {
         next = n->next;
-        worker_event_free(&n->ev);
+        worker_event_discard(&n->ev);
         free(n);
     }
     close(w->pipe_fd[0]);

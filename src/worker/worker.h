@@ -28,6 +28,9 @@ typedef struct worker_event {
     status_t status;
     sc_error err;
     void *result; /* owned by whoever takes the event */
+    /* Frees result; set by the job (worker_result_free), NULL for free().
+     * For a result nobody takes: a stale job's, or one left at quit. */
+    void (*free_result)(void *);
 } worker_event;
 
 /* Starts the thread (with every signal blocked but those a fault raises,
@@ -46,7 +49,10 @@ int worker_submit(worker *w, worker_fn fn, void *arg, void (*free_arg)(void *));
 int worker_wake_fd(const worker *w);
 /* Takes the next event without blocking: 1 when one was taken. */
 int worker_take(worker *w, worker_event *out);
+/* Frees the text; the result stays the taker's. */
 void worker_event_free(worker_event *ev);
+/* Frees the text and the result too: for an event nobody wants. */
+void worker_event_discard(worker_event *ev);
 /* Asks the running job to stop: its HTTP calls see the flag and abort. */
 void worker_cancel(worker *w);
 /* 1 while a job is queued or running. */
@@ -55,5 +61,7 @@ int worker_busy(worker *w);
 /* For jobs: report a line of progress; the flag to hand to http_options. */
 void worker_progress(worker_job *job, const char *line);
 atomic_int *worker_cancel_flag(worker_job *job);
+/* How to free the job's result when nobody takes it (default free()). */
+void worker_result_free(worker_job *job, void (*fn)(void *));
 
 #endif
