@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/signals.h"
 #include "clipboard.h"
@@ -16,6 +17,8 @@
 #include "util/xalloc.h"
 
 #define CTRL(c) ((c)&0x1f)
+/* How long quitting waits for a cancelled job before leaving without it. */
+#define APP_JOIN_SECONDS 2.0
 #define KEY_ESC 27
 
 static volatile sig_atomic_t got_int, got_term;
@@ -296,6 +299,8 @@ static void read_events(app *a)
         } else if (ev.job_id == a->job) {
             a->job = 0;
             panel_for(a->wz.step)->done(a, &ev);
+        } else {
+            worker_event_discard(&ev); /* a job the wizard stopped waiting for */
         }
         worker_event_free(&ev);
     }
@@ -381,11 +386,21 @@ int app_run(const wiz_settings *s, int no_color, int ascii)
     install_signals();
     a.worker = worker_start();
     loop(&a);
-    worker_stop(a.worker);
+    /* The terminal first: whatever the job does now, the operator gets a
+     * usable shell back. */
+    worker_cancel(a.worker);
     term_end();
     int connected = a.have_result && a.result.r.connected;
+    int rc = connected || a.wz.step == W_DONE ? 0 : 130;
+    int stopped = worker_stop_within(a.worker, APP_JOIN_SECONDS) == 0;
     if (a.state_file[0])
         fprintf(stderr, "spot-connect: state saved in %s\n", a.state_file);
+    if (!stopped) {
+        /* The job ignores the cancel flag; it must not hold the exit. */
+        fputs("spot-connect: a background call did not stop in time; left without it\n", stderr);
+        fflush(NULL);
+        _exit(rc);
+    }
     app_free(&a);
-    return connected || a.wz.step == W_DONE ? 0 : 130;
+    return rc;
 }

@@ -20,9 +20,9 @@
 #include <unistd.h>
 
 #include "util/ascii.h"
+#include "util/child.h"
 #include "util/env.h"
 
-extern char **environ;
 
 /* A terminal that takes no byte for this long (XOFF, dead link) is given up. */
 #define CLIP_TTY_STALL_MS 5000
@@ -320,14 +320,16 @@ static int find_tool(const char *path, const char *name, char *buf, size_t size)
 }
 
 /* Child side: stdin from the pipe, stdout/stderr to /dev/null, no other fd
- * (the tty, sockets) leaks into a helper that may stay as a daemon. */
-static void child_exec(int in, const char *exe, char *const argv[])
+ * (the tty, sockets) leaks into a helper that may stay as a daemon; every
+ * signal back to its default action and unblocked. */
+static void child_exec(int in, const char *exe, char *const argv[], char *const envp[])
 {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     struct sigaction dfl = {.sa_handler = SIG_DFL};
-    sigaction(SIGPIPE, &dfl, NULL);
+    for (int sig = 1; sig < NSIG; sig++)
+        sigaction(sig, &dfl, NULL); /* SIGKILL, SIGSTOP: EINVAL, harmless */
     int null = open("/dev/null", O_RDWR);
     if (in == 0)
         fcntl(0, F_SETFD, 0);
@@ -338,7 +340,7 @@ static void child_exec(int in, const char *exe, char *const argv[])
 #endif
         for (int fd = 3; fd < 1024; fd++)
             close(fd);
-    execve(exe, argv, environ);
+    execve(exe, argv, envp);
     _exit(127);
 }
 
@@ -395,9 +397,13 @@ static int run_tool(const char *exe, char *const argv[], const char *text, size_
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0)
         return -1;
+    /* A clipboard tool needs no secret of ours: no Spot token, no AWS keys. */
+    const char *const drop[] = {CHILD_DROP_SPOT, CHILD_DROP_AWS, NULL};
+    char **env = child_env_new(drop); /* before fork: the child may not allocate */
     pid_t pid = fork();
     if (pid == 0)
-        child_exec(p[0], exe, argv);
+        child_exec(p[0], exe, argv, env);
+    child_env_free(env);
     close(p[0]);
     if (pid < 0) {
         close(p[1]);

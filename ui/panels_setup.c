@@ -134,8 +134,8 @@ static void resume_saved(app *a)
 
 static int welcome_key(app *a, int key)
 {
-    if (app_busy(a))
-        return PK_USED; /* wait for the detection */
+    if (app_busy(a)) /* wait for the detection; q still quits */
+        return key == 'q' || key == 'Q' ? PK_UNUSED : PK_USED;
     if (key == 'r' && a->have_detected && a->detected.saved) {
         resume_saved(a);
         return PK_USED;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <term.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "theme.h"
@@ -16,13 +17,16 @@ static FILE *tty_in, *tty_out;
 static int saved_stderr = -1;
 static FILE *captured; /* what was written to stderr while curses was up */
 
+/* Every descriptor of ours is close-on-exec, so that no child (a
+ * credential_process, a clipboard tool) can hold the terminal. */
 static void capture_stderr(void)
 {
     captured = tmpfile();
     if (!captured)
         return;
+    fcntl(fileno(captured), F_SETFD, FD_CLOEXEC);
     fflush(stderr);
-    saved_stderr = dup(STDERR_FILENO);
+    saved_stderr = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0);
     dup2(fileno(captured), STDERR_FILENO);
 }
 
@@ -43,28 +47,76 @@ static void release_stderr(void)
     captured = NULL;
 }
 
-/* A crash must not leave the operator's terminal in raw mode. */
+/* What the fatal-signal handler needs, made ready while all is well: the
+ * handler may only call async-signal-safe functions (write, tcsetattr),
+ * never curses. */
+static int fatal_fd = -1;
+static struct termios fatal_termios; /* the terminal as we found it */
+static int fatal_have_termios;
+static char fatal_reset[256];
+static size_t fatal_reset_len;
+
+static void fatal_add(const char *cap, const char *fallback)
+{
+    const char *seq = cap ? tigetstr((char *)cap) : NULL;
+    if (!seq || seq == (char *)-1)
+        seq = fallback;
+    size_t n = strlen(seq);
+    if (fatal_reset_len + n < sizeof fatal_reset) {
+        memcpy(fatal_reset + fatal_reset_len, seq, n);
+        fatal_reset_len += n;
+    }
+}
+
+/* Bracketed paste off, attributes reset, cursor shown, keypad back to
+ * normal, alternate screen left: what endwin() would send. */
+static void fatal_prepare(void)
+{
+    fatal_reset_len = 0;
+    fatal_add(NULL, "\033[?2004l");
+    fatal_add("sgr0", "\033[0m");
+    fatal_add("cnorm", "\033[?25h");
+    fatal_add("rmkx", "\033[?1l\033>");
+    fatal_add("rmcup", "\033[?1049l");
+    fatal_add(NULL, "\r\n");
+    fatal_fd = fileno(tty_out);
+}
+
+/* A crash must not leave the operator's terminal in raw mode. Runs on its
+ * own stack, so a stack overflow gets here too. */
 static void on_fatal(int sig)
 {
-    if (screen)
-        endwin();
-    signal(sig, SIG_DFL);
+    if (fatal_fd >= 0) {
+        (void)!write(fatal_fd, fatal_reset, fatal_reset_len);
+        if (fatal_have_termios)
+            tcsetattr(fatal_fd, TCSANOW, &fatal_termios);
+    }
+    /* SA_RESETHAND restored the default action: the signal, raised again
+     * once this returns, ends the process as it would have. */
     raise(sig);
 }
 
 static void install_fatal_handlers(void)
 {
+    static char alt[64 * 1024];
+    stack_t ss = {.ss_sp = alt, .ss_size = sizeof alt, .ss_flags = 0};
+    sigaltstack(&ss, NULL);
+    fatal_prepare();
     static const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+    struct sigaction sa = {.sa_handler = on_fatal, .sa_flags = SA_ONSTACK | SA_RESETHAND};
+    sigemptyset(&sa.sa_mask);
     for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
-        signal(fatal[i], on_fatal);
+        sigaction(fatal[i], &sa, NULL);
 }
 
 static int open_tty(char *why, size_t len)
 {
-    tty_in = fopen("/dev/tty", "r");
-    tty_out = fopen("/dev/tty", "w");
-    if (tty_in && tty_out)
+    tty_in = fopen("/dev/tty", "re");
+    tty_out = fopen("/dev/tty", "we");
+    if (tty_in && tty_out) {
+        fatal_have_termios = tcgetattr(fileno(tty_out), &fatal_termios) == 0;
         return 0;
+    }
     if (tty_in)
         fclose(tty_in);
     if (tty_out)
@@ -142,6 +194,7 @@ void term_end(void)
 {
     if (!screen)
         return;
+    fatal_fd = -1;
     fputs("\033[?2004l", tty_out);
     fflush(tty_out);
     endwin();

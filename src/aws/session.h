@@ -3,6 +3,7 @@
 #ifndef SC_AWS_SESSION_H
 #define SC_AWS_SESSION_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "aws/client.h"
@@ -23,7 +24,7 @@ typedef struct aws_session_options {
     long timeout_ms;          /* 0 = default */
     mfa_prompt_fn mfa_prompt; /* NULL = MFA profiles fail with ST_MISSING_ANSWER */
     void *mfa_ctx;
-    volatile int *cancel;        /* when set, calls in flight stop with ST_CANCELLED */
+    atomic_int *cancel;          /* when set, calls in flight stop with ST_CANCELLED */
     const aws_credentials *keys; /* use these instead of the chain (typed in) */
     int instance_role;           /* only the EC2 instance role (instance metadata) */
     api_log_fn log;              /* every API call, secret-free */

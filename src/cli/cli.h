@@ -2,6 +2,8 @@
 #ifndef SC_CLI_H
 #define SC_CLI_H
 
+#include <stdatomic.h>
+
 #include "aws/session.h"
 #include "util/error.h"
 
@@ -22,7 +24,7 @@ typedef struct cli_aws_options {
     long connect_timeout_ms;
     long timeout_ms;
     int verbose;
-    volatile int *cancel; /* set by the SIGINT/SIGTERM handler */
+    atomic_int *cancel; /* set by the SIGINT/SIGTERM handler */
 } cli_aws_options;
 
 typedef struct cli_command {

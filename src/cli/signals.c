@@ -1,9 +1,10 @@
 #include "cli/signals.h"
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 
-static volatile int interrupted;
+static atomic_int interrupted;
 
 static void on_signal(int sig)
 {
@@ -23,7 +24,7 @@ void signals_catch(void (*fn)(int))
     sigaction(SIGHUP, &sa, NULL);
 }
 
-volatile int *signals_install(void)
+atomic_int *signals_install(void)
 {
     signals_catch(on_signal);
     return &interrupted;

@@ -5,6 +5,7 @@
 #ifndef SC_CONNECT_H
 #define SC_CONNECT_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "aws/session.h"
@@ -42,7 +43,7 @@ typedef struct connect_options {
     int fresh;              /* ignore the saved state */
     const char *state_path; /* NULL = state_default_path(account) */
     const char *log_path;   /* NULL = beside the state file */
-    volatile int *cancel;   /* set asynchronously to stop between steps */
+    atomic_int *cancel;     /* set asynchronously to stop between steps */
     state_step stop_after;  /* stop once this step is reached (the wizard's
                                panels run the plan in phases); 0 = run it all */
 } connect_options;

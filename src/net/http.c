@@ -145,7 +145,7 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
                        curl_off_t ulnow)
 {
     (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-    const volatile int *cancel = ud;
+    atomic_int *cancel = ud;
     return *cancel ? 1 : 0;
 }
 

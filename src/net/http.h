@@ -4,6 +4,7 @@
 #ifndef SC_HTTP_H
 #define SC_HTTP_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "util/buf.h"
@@ -14,7 +15,7 @@ typedef struct http_options {
     long connect_timeout_ms; /* 0 = default (5 s) */
     long timeout_ms;         /* whole exchange; 0 = default (30 s) */
     int no_proxy;            /* 1 = never use a proxy (instance metadata, container agent) */
-    volatile int *cancel;    /* when it becomes non-zero the exchange stops: ST_CANCELLED */
+    atomic_int *cancel;      /* when it becomes non-zero the exchange stops: ST_CANCELLED */
     size_t max_body;         /* bytes of answer read at most (ST_PARSE beyond); 0 = 16 MiB */
 } http_options;
 

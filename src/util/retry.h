@@ -9,18 +9,17 @@
 #ifndef SC_RETRY_H
 #define SC_RETRY_H
 
+#include <stdatomic.h>
 #include <time.h>
 
 #include "util/error.h"
 
-/* The cancel flag the callers share with signal handlers and the worker.
- * Only this typedef and retry_cancelled read it, so a change of its type
- * (to atomic_int) is made here alone. */
-typedef volatile int retry_flag;
+/* The cancel flag the callers share with signal handlers and the worker. */
+typedef atomic_int retry_flag;
 
 static inline int retry_cancelled(const retry_flag *flag)
 {
-    return flag && *flag;
+    return flag && atomic_load(flag);
 }
 
 typedef struct retry_policy {

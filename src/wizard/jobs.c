@@ -76,6 +76,26 @@ static status_t open_spot(const wiz_settings *s, worker_job *job, spot_auth *aut
     return st;
 }
 
+/* ---- results nobody took (the wizard quit first) ---- */
+
+static void detected_destroy(void *p)
+{
+    wiz_detected_free(p);
+    free(p);
+}
+
+static void accounts_destroy(void *p)
+{
+    wiz_accounts_free(p);
+    free(p);
+}
+
+static void connect_result_destroy(void *p)
+{
+    wiz_connect_result_free(p);
+    free(p);
+}
+
 /* ---- detect / identity ---- */
 
 static void detect_terminal(wiz_detected *d)
@@ -164,6 +184,7 @@ static status_t run_detect(worker_job *job, void *arg, void **result, sc_error *
     detect_profiles(d);
     detect_saved(&a->s, d);
     *result = d;
+    worker_result_free(job, detected_destroy);
     return ST_OK;
 }
 
@@ -178,6 +199,7 @@ static status_t run_identity(worker_job *job, void *arg, void **result, sc_error
     wiz_detected *d = xcalloc(1, sizeof *d);
     detect_aws(&a->s, job, d);
     *result = d;
+    worker_result_free(job, detected_destroy);
     if (!d->aws_ok)
         return error_set(err, ST_CREDENTIALS, "%s", d->aws_problem);
     return ST_OK;
@@ -211,6 +233,7 @@ static status_t run_accounts(worker_job *job, void *arg, void **result, sc_error
             w->connected = as.items[i].provider_external_id != NULL;
         }
         *result = out;
+        worker_result_free(job, accounts_destroy);
         spot_accounts_free(&as);
     }
     spot_client_free(spot);
@@ -268,6 +291,7 @@ static status_t run_connect(worker_job *job, void *arg, void **result, sc_error 
         journal_free(j);
     }
     *result = out;
+    worker_result_free(job, connect_result_destroy);
     spot_client_free(spot);
     spot_auth_clear(&auth);
     aws_session_free(aws);

@@ -257,9 +257,12 @@ def timeout_factor():
 
 
 def clean_env(env=None, home=None):
-    """PATH, LANG=C.UTF-8, HOME and `env` only; None values in env are dropped."""
+    """PATH, LANG=C.UTF-8, HOME, TSAN_OPTIONS and `env` only; None values in env
+    are dropped."""
     result = {"PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
               "LANG": "C.UTF-8"}
+    if "TSAN_OPTIONS" in os.environ:  # its suppressions and report file
+        result["TSAN_OPTIONS"] = os.environ["TSAN_OPTIONS"]
     if home:
         result["HOME"] = home
     for key, value in (env or {}).items():
@@ -302,7 +305,8 @@ def run_binary(args, env=None, input=None, timeout=60, home=None, cwd=None):
     return result
 
 
-SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                     "WARNING: ThreadSanitizer")
 
 
 def check_sanitizers(stderr, context=""):

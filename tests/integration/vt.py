@@ -512,7 +512,7 @@ def tui_env(env=None, home=None, term="xterm-256color"):
     TERM, TZ=UTC, ESCDELAY=25 (Esc is not held for a second) and sanitizer
     options; `env` entries win (None removes a key)."""
     base = {"TERM": term, "TZ": "UTC", "ESCDELAY": "25"}
-    for key in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+    for key in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"):
         if key in os.environ:
             base[key] = os.environ[key]
     base.update(env or {})

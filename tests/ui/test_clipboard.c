@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <pty.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -634,6 +635,59 @@ static void test_env_detect(void)
     CHECK_INT(e.over_ssh, 0);
 }
 
+/* The tool gets none of our secrets, no descriptor above 2 and no blocked
+ * or ignored signal, whatever the process has. */
+static void test_tool_inherits_nothing_secret(void)
+{
+    scratch();
+    char body[1024];
+    snprintf(body, sizeof body,
+             "cat >/dev/null; env > '%s/env'; ls /proc/self/fd > '%s/fds'; "
+             "grep -E '^Sig(Blk|Ign)' /proc/self/status > '%s/sig'",
+             tmp, tmp, tmp);
+    write_script("xclip", body);
+    clip_env e = plain_env(-1);
+    e.display = ":0";
+    e.over_ssh = 0;
+    setenv("SPOTINST_TOKEN", "spot-secret-token", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "aws-secret-key", 1);
+    setenv("AWS_SESSION_TOKEN", "aws-session-token", 1);
+    setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE", 1);
+    setenv("SC_CLIP_KEEP", "kept", 1);
+    int stray = open("/dev/null", O_RDONLY); /* not close-on-exec */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    struct sigaction ign = {.sa_handler = SIG_IGN}, was;
+    sigaction(SIGUSR2, &ign, &was);
+    captured c = run_copy(e, "role ARN", "role-arn.txt", "arn", 3);
+    sigaction(SIGUSR2, &was, NULL);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    close(stray);
+    unsetenv("SPOTINST_TOKEN");
+    unsetenv("AWS_SECRET_ACCESS_KEY");
+    unsetenv("AWS_SESSION_TOKEN");
+    unsetenv("AWS_ACCESS_KEY_ID");
+    CHECK_INT(c.res.local_tool, 1);
+    size_t n;
+    char *env = slurp(in_tmp("env"), &n), *fds = slurp(in_tmp("fds"), &n),
+         *sig = slurp(in_tmp("sig"), &n);
+    CHECK(env && strstr(env, "SC_CLIP_KEEP=kept"));
+    CHECK(env && !strstr(env, "spot-secret-token") && !strstr(env, "aws-secret-key") &&
+          !strstr(env, "aws-session-token") && !strstr(env, "AKIAEXAMPLE"));
+    /* ls itself opens one directory fd: 0, 1, 2 and that one. */
+    int count = 0;
+    for (char *p = fds; p && *p; p++)
+        count += *p == '\n';
+    CHECK_INT(count, 4);
+    CHECK_STR(sig, "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
+    free(env);
+    free(fds);
+    free(sig);
+    free(c.bytes);
+}
+
 int main(void)
 {
     check_suite = "clipboard";
@@ -659,6 +713,8 @@ int main(void)
     check_run("a hung tool is killed after 2 s", test_hung_tool_is_killed);
     check_run("a tool exiting early costs no SIGPIPE", test_tool_exiting_early_is_no_sigpipe);
     check_run("environment detection", test_env_detect);
+    check_run("a tool inherits no secret, descriptor or blocked signal",
+              test_tool_inherits_nothing_secret);
     if (tmp[0])
         nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
     return check_exit();
