@@ -359,8 +359,13 @@ def test_manual_walkthrough_with_goldens():
     w.golden("connect-manual-ready")
     w.key("C-u", "the role ARN is empty")
     # Pasted from a browser: bracketed, with spaces and a newline around it.
+    # The newline is pasted text: only the Enter below hands the role over
+    # (it used to start the call, so under load that Enter reached Done).
     w.type("\x1b[200~  " + arn + "\r\n\x1b[201~")
     w.wait("This is a role ARN of your account")
+    text = w.settle()
+    assert "Working..." not in text and "Connected:" not in text, w.s.dump()
+    assert ce.spot().count_endpoint("setCredentials") == 0, ce.spot().endpoints()
     run_phase(w, "Connected: Spot accepted the role.")
     w.key("Enter", "Step 10 of 10: Done")
     w.golden("done-manual")
