@@ -266,6 +266,12 @@ static void fallback_key(app *a, int key)
 
 static void handle_key(app *a, int key)
 {
+    /* A line break inside a bracketed paste is pasted text, never Enter: a
+     * pasted line must not submit the panel (the field drops it). */
+    if (key == UI_KEY_PASTE_BEGIN || key == UI_KEY_PASTE_END)
+        a->pasting = key == UI_KEY_PASTE_BEGIN;
+    else if (a->pasting && (key == '\r' || key == '\n' || key == KEY_ENTER))
+        return;
     /* Too small, the panel is not shown: no key may act on it unseen. */
     if (too_small(a) && !a->quit_asked && key != KEY_RESIZE && key != CTRL('l')) {
         if (key == 'q' || key == 'Q')

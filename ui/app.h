@@ -64,6 +64,7 @@ struct app {
     char state_file[1024];
     char log_file[1024];
     int quit_asked;
+    int pasting; /* between ESC[200~ and ESC[201~: a newline is text */
     int quit;
     int redraw; /* a full repaint is scheduled */
     int rows, cols;

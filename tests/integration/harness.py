@@ -12,19 +12,22 @@
         harness.main(suite)        # or: sys.exit(suite.run())
 
 Output is one line per test on stdout ("ok - SUITE: name",
-"not ok - SUITE: name: reason", "ok - SUITE: name # skip reason");
+"not ok - SUITE: name: reason", "ok - SUITE: name # skip reason"; tests/run
+counts the last form as skipped, not passed).
 tracebacks and details go to stderr.
 
 Environment:
   SC_BINARY            path of the program under test (required by run_binary)
   SC_BINARY_WRAPPER    command prefix, e.g. "valgrind --error-exitcode=99 -q"
-  SC_TIMEOUT_FACTOR    multiplies run_binary timeouts (default 1, or 5 with a wrapper)
+  SC_TIMEOUT_FACTOR    multiplies run_binary and vt timeouts (default 1; 3 for a
+                       sanitizer build in SC_BUILD_DIR; 5 with a wrapper)
   SC_TEST_TIMEOUT      per-test time limit in seconds (default 300)
   SC_KEEP_LOGS         keep temp dirs and moto's log after the run
 """
 
 import atexit
 import contextlib
+import json
 import os
 import shlex
 import shutil
@@ -251,8 +254,31 @@ def wrapper():
     return shlex.split(os.environ.get("SC_BINARY_WRAPPER", ""))
 
 
+_sanitized = None
+
+
+def sanitizer_build():
+    """True when SC_BUILD_DIR is a meson build with -Db_sanitize (ASan is
+    several times slower to start and run, more so on a loaded machine)."""
+    global _sanitized
+    if _sanitized is None:
+        _sanitized = False
+        info = os.path.join(os.environ.get("SC_BUILD_DIR", ""), "meson-info",
+                            "intro-buildoptions.json")
+        try:
+            with open(info) as f:
+                options = json.load(f)
+            _sanitized = any(o.get("name") == "b_sanitize" and o.get("value") not in ("none", "")
+                             for o in options)
+        except (OSError, ValueError):
+            pass
+    return _sanitized
+
+
 def timeout_factor():
-    default = "5" if wrapper() else "1"
+    """How much longer than on a quiet machine a deadline may be: deadlines
+    are limits for a hung program, never a measure of speed (bench/ is)."""
+    default = "5" if wrapper() else "3" if sanitizer_build() else "1"
     return float(os.environ.get("SC_TIMEOUT_FACTOR", default))
 
 

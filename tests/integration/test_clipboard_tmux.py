@@ -46,7 +46,8 @@ class Tmux:
 
     def run(self, *args, input=None, check=True):
         p = subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args],
-                           env=self.env, input=input, capture_output=True, timeout=10)
+                           env=self.env, input=input, capture_output=True,
+                           timeout=30 * harness.timeout_factor())
         if check and p.returncode != 0:
             raise AssertionError(f"tmux {' '.join(args)}: exit {p.returncode}: "
                                  f"{p.stderr.decode(errors='replace')}")
@@ -71,7 +72,7 @@ class Tmux:
                f"touch {shlex.quote(done)}; sleep 600")
         # The window becomes the current one: passthrough is for visible panes.
         self.run("new-window", cmd)
-        deadline = time.monotonic() + 15 * harness.timeout_factor()
+        deadline = time.monotonic() + 60 * harness.timeout_factor()
         while not os.path.exists(done):
             assert time.monotonic() < deadline, "clipcopy did not finish in the pane"
             time.sleep(0.05)
@@ -160,12 +161,14 @@ def test_passthrough_reaches_the_outer_terminal():
         if pid == 0:
             os.execvpe("tmux", ["tmux", "-L", tmux.socket, "attach"], tmux.env)
         try:
-            read_client(fd, b"\x1b[?1049h", 5)
+            # Passthrough goes to attached clients only: wait for this one.
+            attached = read_client(fd, b"\x1b[?1049h", 30 * harness.timeout_factor())
+            assert b"\x1b[?1049h" in attached, f"tmux client not attached: {attached[-300:]!r}"
             text = "external-id-7f3a9c"
             report = tmux.copy_in_pane(text, "external ID", "external-id.txt")
             assert "osc52=1" in report, report
             want = b"\x1b]52;c;" + base64.b64encode(text.encode()) + b"\x1b\\"
-            seen = read_client(fd, want, 5 * harness.timeout_factor())
+            seen = read_client(fd, want, 30 * harness.timeout_factor())
             assert want in seen, f"no passthrough OSC 52 in {len(seen)} bytes of client output"
         finally:
             os.kill(pid, 9)

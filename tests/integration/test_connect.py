@@ -5,7 +5,6 @@ in the same moto."""
 import json
 import os
 import stat
-import time
 
 import harness
 from connect_env import (TOKEN, attached, connect, env, fresh, iam, policy_arn, policy_versions,
@@ -314,14 +313,12 @@ def test_no_terminal_and_no_yes_is_a_missing_answer():
 
 def propagation(delay):
     spot().propagation_delay = delay
-    start = time.monotonic()
     r = connect(T, "--wait", "60")
-    took = time.monotonic() - start
     assert r.code == 0 and result(r)["connected"], r.describe()
     if delay:
         assert "waiting for IAM to propagate" in r.stderr, r.stderr
-    assert took < delay + 10, f"took {took:.1f}s for a delay of {delay}s"
-    harness.note(f"propagation delay {delay}s: connected after {took:.1f}s")
+    # How soon after the delay it connected is bench/connect.py's figure.
+    harness.note(f"propagation delay {delay}s: connected after {r.seconds:.1f}s")
 
 
 for d in (0, 8, 30):

@@ -1,7 +1,10 @@
 """The virtual-terminal harness itself (vt.py), with small programs that
 exist on every test machine, so a failing wizard test can be trusted to be
 the wizard's fault.  Needs libvterm (skips otherwise) and tmux for the
-Tmux cases; runs in a few seconds and every wait has a deadline."""
+Tmux cases; runs in a few seconds and every wait has a deadline.  No case
+asserts how fast something happened: what a deadline bounds is shown by
+the reason a wait ended (the program still running, the terminal closed),
+so a loaded machine makes the suite slower, never red."""
 
 import base64
 import os
@@ -129,7 +132,7 @@ def test_key_names_follow_cursor_key_mode():
 
 @suite.test
 def test_tput_cursor_addressing_in_a_pty():
-    s = sh("tput clear; tput cup 5 10; printf X; tput cup 0 0; printf top; sleep 5")
+    s = sh("tput clear; tput cup 5 10; printf X; tput cup 0 0; printf top; sleep 600")
     s.wait_for("top")
     assert s.lines()[5] == " " * 10 + "X" and s.lines()[0] == "top", s.dump()
     assert s.cursor() == (0, 3), s.cursor()
@@ -165,12 +168,12 @@ def test_keys_arrive_as_bytes_through_the_pty():
         mark = s.mark()
         s.key(name)
         want = "<" + s.vt.key_bytes(name).hex() + ">"
-        s.wait_raw(want.encode(), since=mark, timeout=5)
+        s.wait_raw(want.encode(), since=mark)
     mark = s.mark()
     s.send("é")
-    s.wait_raw(b"<c3a9>", since=mark, timeout=5)
+    s.wait_raw(b"<c3a9>", since=mark)
     s.key("q")
-    assert s.exit_code(5) == 0
+    assert s.exit_code() == 0
 
 
 CURSES_APP = """
@@ -178,10 +181,16 @@ import curses, sys
 def main(w):
     curses.curs_set(0)
     w.keypad(True)
+    # ncurses loses a SIGWINCH that lands between refresh() and the read
+    # in getch() until the next key; a getch timeout lets it see the
+    # resize at the next call instead (a resize right after a redraw).
+    w.timeout(100)
     w.addstr(0, 0, "ready %dx%d" % w.getmaxyx()[::-1], curses.A_REVERSE)
     w.refresh()
     while True:
         k = w.getch()
+        if k == -1:
+            continue
         if k == ord("q"):
             return
         w.erase()
@@ -209,7 +218,7 @@ def test_ncurses_program_keys_resize_and_alt_screen():
     s.resize(30, 100)
     s.wait_for("key RESIZE size 100x30")
     s.key("q")
-    assert s.exit_code(5) == 0
+    assert s.exit_code() == 0
     assert s.lines()[0] == "bye" and not s.vt.altscreen, s.dump()
 
 
@@ -219,7 +228,7 @@ def test_ctrl_c_is_sigint_from_the_controlling_terminal():
     s.wait_for("ready")
     s.key("C-c")
     s.wait_for("got INT")
-    assert s.exit_code(5) == 3
+    assert s.exit_code() == 3
 
 
 @suite.test
@@ -229,7 +238,9 @@ def test_send_time_and_wait_for_elapsed_time():
     sent = s.send("abc")
     assert abs(sent - s.last_send) < 1e-9
     took = s.wait_for("abc")                     # the tty echoes typed input
-    assert 0 <= took < 0.5, took
+    # Measured from the send, so within what this test saw pass since it.
+    assert 0 <= took <= time.monotonic() - sent, (took, time.monotonic() - sent)
+    harness.note(f"echo seen {took * 1000:.0f} ms after the send")
     s.key("Enter")
     s.wait_for(re.compile(r"^abc\nabc$", re.M))        # echo, then cat's copy
     mark = s.mark()
@@ -251,44 +262,59 @@ def test_terminal_answers_cursor_position_query():
 
 @suite.test
 def test_wait_for_timeout_shows_screen_and_is_bounded():
-    s = sh("echo something else; sleep 5")
+    s = sh("echo something else; sleep 600")
     s.wait_for("something")
-    start = time.monotonic()
     try:
         s.wait_for("never shown", timeout=0.3)
     except AssertionError as e:
+        # The deadline ended the wait: the program is still running.
         assert "never shown" in str(e) and "|something else" in str(e), str(e)
+        assert "s passed" in str(e) and s.running(), str(e)
     else:
         raise AssertionError("wait_for did not time out")
-    assert time.monotonic() - start < 1.5
     s.wait_for_not("never shown", timeout=0.3)
 
 
 @suite.test
 def test_wait_for_fails_fast_when_the_program_exits():
     s = sh("echo bye; exit 4")
-    start = time.monotonic()
     try:
-        s.wait_for("never shown", timeout=10)
+        s.wait_for("never shown", timeout=600)
     except AssertionError as e:
+        # The exit ended the wait, not the deadline (which the suite's own
+        # time limit would have hit first).
         assert "closed" in str(e) and "bye" in str(e), str(e)
+        assert "passed" not in str(e), str(e)
     else:
         raise AssertionError("wait_for did not fail")
-    assert time.monotonic() - start < 2, "waited for the deadline after exit"
-    assert s.exit_code(5) == 4
+    assert s.exit_code() == 4
 
 
 @suite.test
 def test_pump_returns_for_quiet_and_for_endless_output():
-    s = sh("echo one; sleep 5")
+    s = sh("echo one; sleep 600")
     s.wait_for("one")
-    start = time.monotonic()
-    assert s.pump(quiet=0.05) == 0 and time.monotonic() - start < 0.5
+    # Quiet ends it: the timeout is far beyond the suite's time limit.
+    assert s.pump(quiet=0.05, timeout=3600) == 0 and s.running()
     s.close()
-    s = sh("while :; do echo tick; sleep 0.01; done")
-    start = time.monotonic()
-    got = s.pump(quiet=0.2, timeout=0.4)
-    assert got > 0 and time.monotonic() - start < 1.0, (got, time.monotonic() - start)
+    s = sh("exec yes tick")                  # output without a pause
+    got = s.pump(quiet=3600, timeout=0.4)      # the timeout ends it
+    assert got > 0 and s.running(), got
+
+
+@suite.test
+def test_settle_waits_for_a_busy_program_to_finish_its_frame():
+    # Half a frame, a CPU-bound pause with no output (what a loaded
+    # machine does to any program between two writes), the other half.
+    s = py("import os, time\n"
+           "os.write(1, b'first half\\r\\n')\n"
+           "end = time.process_time() + 0.5\n"
+           "while time.process_time() < end: pass\n"
+           "os.write(1, b'second half\\r\\n')\n"
+           "time.sleep(600)\n")
+    s.wait_for("first half")
+    s.settle(quiet=0.05)
+    assert "second half" in s.screen(), s.dump()
 
 
 @suite.test
@@ -302,7 +328,7 @@ def test_osc52_both_terminators_and_wrapped_forms():
            + b64("via screen")[8:] + "\x07\x1b\\"
            + "\x1b]52;c;?\x07")
     s = py(f"import sys; sys.stdout.write({out!r}); sys.stdout.flush()")
-    assert s.exit_code(5) == 0
+    assert s.exit_code() == 0
     assert s.osc52() == ["hello", "wörld {json}", "via tmux", "via screen"], s.osc52()
     entries = vt.parse_osc52(s.raw())
     assert [e["terminator"] for e in entries] == ["BEL", "ST", "BEL", "BEL", "BEL"], entries
@@ -317,7 +343,7 @@ def test_hangup_sends_sighup_to_the_program():
     s = sh("trap 'exit 7' HUP; echo ready; while :; do sleep 0.02; done")
     s.wait_for("ready")
     s.hangup()
-    assert s.exit_code(5) == 7
+    assert s.exit_code() == 7
 
 
 @suite.test
@@ -326,10 +352,9 @@ def test_close_leaves_no_process_behind_even_if_sighup_is_ignored():
     s.wait_for(re.compile(r"bg=\d+"))
     bg = int(re.search(r"bg=(\d+)", s.screen()).group(1))
     pid = s.pid
-    start = time.monotonic()
     status = s.close(grace=0.3)
-    assert time.monotonic() - start < 2 and status == -signal.SIGKILL, status
-    deadline = time.monotonic() + 2
+    assert status == -signal.SIGKILL, status      # not the sleep's own end
+    deadline = vt._deadline(30)
     while not (gone(pid) and gone(bg)) and time.monotonic() < deadline:
         time.sleep(0.02)
     assert gone(pid) and gone(bg), (pid, bg)
@@ -340,7 +365,7 @@ def test_close_leaves_no_process_behind_even_if_sighup_is_ignored():
 def test_close_after_exit_and_cwd():
     d = harness.tempdir("vt-cwd-")
     s = vt.Session(["sh", "-c", "pwd; exit 5"], vt.tui_env(), cwd=d)
-    assert s.exit_code(5) == 5
+    assert s.exit_code() == 5
     assert s.close() == 5
     assert os.path.realpath(d) in s.screen(), s.dump()
 
@@ -352,7 +377,7 @@ def test_binary_session_uses_sc_binary_and_wrapper():
     os.environ["SC_BINARY_WRAPPER"] = "env"
     try:
         with vt.binary_session(["-c", "echo TERM=$TERM HOME=$HOME TZ=$TZ; pwd"]) as s:
-            assert s.exit_code(5) == 0
+            assert s.exit_code() == 0
             home = s.screen().split("HOME=")[1].split()[0]
             assert "TERM=xterm-256color" in s.screen() and "TZ=UTC" in s.screen(), s.dump()
             assert s.lines()[1] == home, s.dump()
@@ -403,7 +428,7 @@ def test_golden_update_match_and_diff():
 @suite.test
 def test_golden_takes_a_session():
     d = harness.tempdir("vt-golden-")
-    s = sh("printf 'a\\n  b'; sleep 5", rows=4, cols=10)
+    s = sh("printf 'a\\n  b'; sleep 600", rows=4, cols=10)
     s.wait_for("b")
     os.environ["UPDATE_GOLDEN"] = "1"
     try:
@@ -435,12 +460,12 @@ def test_tmux_run_capture_keys_buffers_resize_kill():
         t.resize(12, 50)
         t.wait_for("12 50")
         t.run(["sh", "-c", "printf %s 'app copy' | tmux load-buffer -w -; exit 6"])
-        assert t.exit_code(5, target="main:1") in (6, None)   # None: tmux 3.3a race
+        assert t.exit_code(target="main:1") in (6, None)   # None: tmux 3.3a race
         assert t.show_buffer() == "app copy"
         pid = int(t.pane("#{pane_pid}"))
         t.kill()
         assert not t.alive()
-        deadline = time.monotonic() + 2
+        deadline = vt._deadline(30)
         while not gone(pid) and time.monotonic() < deadline:
             time.sleep(0.02)
         assert gone(pid), pid

@@ -31,7 +31,7 @@ suite.after_each(vt.close_all)
 ROLE, POLICY = "Spot-Role", "Spot-Policy"
 ACCOUNT = "123456789012"   # moto's, stable
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/{ROLE}"
-RUN_SECONDS = 30           # a connect phase against the local peers
+RUN_SECONDS = 60           # a deadline for a connect phase (not a speed goal)
 
 
 # ----------------------------------------------------------------------------
@@ -112,38 +112,57 @@ class Wizard:
         harness.assert_no_secrets({"screen": text}, secrets())
         return text
 
-    def wait(self, pattern, timeout=10):
+    def wait(self, pattern, timeout=30):
+        """Wait until the screen shows pattern (see Session.wait_for).  A
+        check of what a screen shows is always such a wait: a frame may
+        arrive in pieces, so the row that marks a panel can be on screen
+        before the rest of it."""
         took = self.s.wait_for(pattern, timeout=timeout)
         self.screen()
         return took
 
-    def key(self, name, then=None, timeout=10):
+    def key(self, name, then=None, timeout=30):
         """Press a key; with `then`, wait until the screen shows it.  The
-        frame being drawn is read completely first, so a wait after the key
-        cannot match rows a half-read frame had not yet overwritten."""
-        self.s.pump(quiet=0.02)
+        program is let finish the frame it is drawing first (settle), so
+        a wait after the key cannot match rows a half-read frame had not
+        yet overwritten."""
+        self.s.settle()
         self.s.key(name)
         if then is not None:
             return self.wait(then, timeout)
         return None
 
     def type(self, text):
-        self.s.pump(quiet=0.02)
+        self.s.settle()
         self.s.send(text)
 
     def settle(self):
-        """Let the frame being drawn arrive completely."""
-        self.s.pump(quiet=0.08)
+        """Wait until the program is idle with its last frame read (for
+        checks of what a screen must NOT show, or of attributes)."""
+        self.s.settle()
         return self.screen()
 
     def golden(self, name):
-        text = normalise(self.settle(), self.home)
+        """Wait until the screen equals the golden screen (a frame may come
+        in pieces, and a resize redraws after the terminal changed size),
+        then compare: on the deadline the diff is the failure."""
         rows, cols = self.s.vt.rows, self.s.vt.cols
-        vt.golden(f"wizard-{name}" if (rows, cols) == (24, 80) else
-                  f"wizard-{cols}x{rows}-{name}", text)
+        full = f"wizard-{name}" if (rows, cols) == (24, 80) else f"wizard-{cols}x{rows}-{name}"
+        path = os.path.join(vt.GOLDEN_DIR, full + ".screen")
+        if os.environ.get("UPDATE_GOLDEN") != "1" and os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                want = vt._normalise(f.read())
+            try:
+                self.s.wait_for(lambda t: vt._normalise(normalise(t, self.home)) == want)
+            except AssertionError:
+                pass                        # vt.golden below shows the diff
+        else:
+            self.s.settle()
+        text = normalise(self.screen(), self.home)
+        vt.golden(full, text)
         return text
 
-    def exit_code(self, timeout=10):
+    def exit_code(self, timeout=30):
         code = self.s.exit_code(timeout)
         harness.assert_no_secrets({"terminal output": self.s.raw()}, secrets())
         self.s.check_sanitizers()
@@ -317,12 +336,13 @@ def test_manual_walkthrough_with_goldens():
     w.key("3", "spotinst:aws:extid:")
     w.golden("policy-manual-external-id")
     w.key("p", "(press Enter to return)")    # printed plainly, outside the panel
-    assert "External ID:" in w.screen() and "Step 7" not in w.screen(), w.s.dump()
+    w.wait("External ID:")
+    assert "Step 7" not in w.settle(), w.s.dump()
     w.key("Enter", "IAM > Policies > Create policy")
     acct_id, acct = next(iter(ce.spot().accounts.items()))
     ext = acct["externalIds"][0]
     w.key("Enter", "IAM > Roles > Create role")
-    assert ext in w.screen(), w.s.dump()
+    w.wait(ext)
     w.golden("role-manual")
     arn = make_role_by_hand(ROLE, ext, POLICY)
     assert arn == ROLE_ARN
@@ -335,12 +355,17 @@ def test_manual_walkthrough_with_goldens():
     w.key("Enter")                           # refused: nothing happens
     w.type(arn[len("arn:aws:iam::1234"):])
     w.wait("This is a role ARN of your account")
-    assert arn in w.screen(), "the ARN field must show the ARN, not stars\n" + w.s.dump()
+    w.wait(arn)                              # the ARN field shows the ARN, not stars
     w.golden("connect-manual-ready")
     w.key("C-u", "the role ARN is empty")
     # Pasted from a browser: bracketed, with spaces and a newline around it.
+    # The newline is pasted text: only the Enter below hands the role over
+    # (it used to start the call, so under load that Enter reached Done).
     w.type("\x1b[200~  " + arn + "\r\n\x1b[201~")
     w.wait("This is a role ARN of your account")
+    text = w.settle()
+    assert "Working..." not in text and "Connected:" not in text, w.s.dump()
+    assert ce.spot().count_endpoint("setCredentials") == 0, ce.spot().endpoints()
     run_phase(w, "Connected: Spot accepted the role.")
     w.key("Enter", "Step 10 of 10: Done")
     w.golden("done-manual")
@@ -466,7 +491,7 @@ def test_starts_too_small_then_recovers():
     w.key("Enter")
     w.s.resize(24, 80)
     w.wait("Press Enter to begin.")
-    assert "Step 1 of 11: Welcome" in w.screen()
+    w.wait("Step 1 of 11: Welcome")
     # A resize right behind a key, while the program is busy with the key,
     # is not lost until the next key (the signal arrives outside the wait).
     for i in range(12):
@@ -474,7 +499,7 @@ def test_starts_too_small_then_recovers():
             (24, 80, "Press Enter to begin.")
         w.s.send(w.s.vt.key_bytes("C-l"))
         w.s.resize(rows, cols)
-        w.s.wait_for(want, timeout=3)
+        w.s.wait_for(want)
 
 
 @suite.test
@@ -499,14 +524,14 @@ def test_esc_back_and_enter_forward_keep_answers():
     w.key("Tab")
     w.type("922761411349")
     w.key("Enter", "Spot account(s) in this organization")  # China, Spot's account given
-    assert "AWS > Linked Account > Automatically > China" in w.screen()
+    w.wait("AWS > Linked Account > Automatically > China")
     w.key("Esc", "Is this an AWS GovCloud")
     w.wait(re.compile(r"> \(.\) China"))
     w.wait("922761411349")
     w.key("Up")
     w.key("Up")
     w.key("Enter", "Spot account(s) in this organization")
-    assert f"{existing}  existing-team" in w.screen()
+    w.wait(f"{existing}  existing-team")
     w.key("Tab")
     w.key("C-u")
     w.type("my-team")
@@ -526,7 +551,7 @@ def test_esc_back_and_enter_forward_keep_answers():
     w.key("F1", "Permissions: help")
     w.key("Enter", "[ ] OpsWorks")
     w.key("Enter", "Press Enter to start.")
-    assert "Step 8 of 11" in w.screen()
+    w.wait("Step 8 of 11")
     w.key("C-c", "Quit?")                        # as q does
     w.key("n")
     w.s.wait_for_not("Quit?")
@@ -576,13 +601,13 @@ def test_ascii_option_draws_no_utf8_glyphs():
     w.wait("[x] OpsWorks")
     w.golden("permissions-ascii")
     w.key("Enter", "Press Enter to start.")
-    bad = sorted({ch for ch in w.screen() if ord(ch) > 127})
+    bad = sorted({ch for ch in w.settle() if ord(ch) > 127})
     assert not bad, f"non-ASCII on screen with --ascii: {bad}\n{w.s.dump()}"
     w.key("Esc", "permission bundles")
     w.key("Esc", "Detected credentials")
     w.key("Esc", "Spot account(s)")
-    assert "(*) Create a new Spot account" in w.screen()
-    assert not any(ord(ch) > 127 for ch in w.screen()), w.s.dump()
+    w.wait("(*) Create a new Spot account")
+    assert not any(ord(ch) > 127 for ch in w.settle()), w.s.dump()
     # Without --ascii, the UTF-8 marks are used (so the check above means something).
     w2 = Wizard(env, home)
     to_permissions(w2)
@@ -620,34 +645,41 @@ def test_stalled_spot_call_keeps_keys_responsive():
     w = Wizard(env, home)
     to_method(w)
     w.key("Enter", "Is this an AWS GovCloud")
-    ce.spot().set_mode("stall", endpoint="listAccounts", seconds=10)
+    # Far longer than any deadline here: the call cannot end while the test
+    # runs, so every answer below came while it was stalled.  How fast the
+    # keys were answered is a figure for bench/ui.py, noted, not judged.
+    ce.spot().set_mode("stall", endpoint="listAccounts", seconds=600)
     w.key("Enter", "Working...")
-    assert ce.spot().wait_for("listAccounts", timeout=5)
-    time.sleep(0.3)                              # well inside the stall
-    w.s.pump(quiet=0.02)
+    assert ce.spot().wait_for("listAccounts", timeout=30 * harness.timeout_factor())
+    w.s.settle()                                 # idle, waiting on the call
     w.s.key("q")
     took = w.s.wait_for("Quit?")
     harness.note(f"quit prompt {took * 1000:.0f} ms after q, Spot stalled")
-    assert took < 0.1 * harness.timeout_factor(), f"{took:.3f}s"
     w.golden("quit-prompt")
     w.s.key("n")
-    took = w.s.wait_for_not("Quit?")
-    assert took < 0.1 * harness.timeout_factor(), f"{took:.3f}s"
-    assert "Working..." in w.screen()
+    w.s.wait_for_not("Quit?")
+    w.wait("Working...")                         # the call still runs ...
+    assert ce.spot().count_endpoint("listAccounts") == 1   # ... the first one, no retry
     w.s.key("Esc")                               # cancels the call, stays here
-    took = w.s.wait_for("interrupted", timeout=3)
-    assert took < 1.0 * harness.timeout_factor(), f"cancelling took {took:.3f}s"
-    assert "Step 5 of 11: Spot account" in w.screen()
+    took = w.s.wait_for("interrupted")
+    harness.note(f"cancelled {took * 1000:.0f} ms after Esc, Spot stalled")
+    w.wait("Step 5 of 11: Spot account")
+    # Ended by the cancel: not by a timeout, and not repeated.
+    assert ce.spot().count_endpoint("listAccounts") == 1, ce.spot().endpoints()
     ce.spot().clear()
-    # Stalled again, quitting does not wait for the call either.
+    # Stalled again, quitting does not wait for the call either: the exit
+    # comes well inside the program's own 30 s HTTP timeout (with no retry
+    # of the call), while the stall would last 600 s.
     w.key("Esc", "Is this an AWS GovCloud")
-    ce.spot().set_mode("stall", endpoint="listAccounts", seconds=10)
+    ce.spot().set_mode("stall", endpoint="listAccounts", seconds=600)
     w.key("Enter", "Working...")
+    assert ce.spot().wait_for("listAccounts", n=2, timeout=30 * harness.timeout_factor())
     w.key("q", "Quit?")
     start = time.monotonic()
     w.key("y")
-    assert w.exit_code(timeout=5) == 130
-    assert time.monotonic() - start < 2.0 * harness.timeout_factor()
+    assert w.exit_code(timeout=20 / harness.timeout_factor()) == 130
+    harness.note(f"exited {time.monotonic() - start:.2f} s after y, Spot stalled")
+    assert ce.spot().count_endpoint("listAccounts") == 2, ce.spot().endpoints()
 
 
 @suite.test
@@ -670,11 +702,11 @@ def test_quit_midway_then_resume_to_connected():
     w.key("r", "Step 9 of 11: Create IAM role")
     w.wait("Press Enter to start.")
     run_phase(w)
-    assert "(saved; never generated twice)" in w.screen(), w.s.dump()
+    w.wait("(saved; never generated twice)")
     w.key("Enter", "hands the role to Spot")
     run_phase(w, "Connected: Spot accepted the role.")
     w.key("Enter", "Step 11 of 11: Done")
-    assert "The AWS account is connected to Spot." in w.screen()
+    w.wait("The AWS account is connected to Spot.")
     w.key("q")
     assert w.exit_code() == 0
     assert connected_account()["id"] == acct_id
@@ -693,9 +725,8 @@ def test_relaunch_after_connecting_shows_the_connection():
     w.golden("welcome-connected")
     w.key("r", "Step 11 of 11: Done")
     w.wait("The AWS account is connected to Spot.")
-    text = w.screen()
-    assert f"Spot account: {acct_id}" in text and f"Role ARN:     {ROLE_ARN}" in text, text
-    assert f"State file: {home}" in text, text
+    w.wait(lambda text: f"Spot account: {acct_id}" in text and f"Role ARN:     {ROLE_ARN}" in text
+           and f"State file: {home}" in text)
     w.golden("done-resumed")
     w.key("q")
     assert w.exit_code() == 0
@@ -738,18 +769,20 @@ def test_real_cursor_follows_the_focus():
     env, home = world()
     w = Wizard(env, home)
     to_method(w)
-    w.settle()
-    row = next(i for i, line in enumerate(w.s.lines()) if "> " in line and "Automatically" in line)
-    assert w.s.cursor()[0] == row, (w.s.cursor(), row, w.s.dump())
+
+    def focus_row(text):
+        return next((i for i, line in enumerate(text.split("\n"))
+                     if "> " in line and "Automatically" in line), None)
+    w.wait(lambda t: focus_row(t) is not None)
+    row = focus_row(w.screen())
+    w.s.wait_for(lambda _: w.s.cursor()[0] == row)   # dump on the deadline shows it
     w.key("Down")
-    w.settle()
-    assert w.s.cursor()[0] == row + 1, (w.s.cursor(), w.s.dump())
+    w.s.wait_for(lambda _: w.s.cursor()[0] == row + 1)
     w.key("Enter", "Is this an AWS GovCloud")
-    w.key("Down")
+    w.key("Down", "Spot's AWS account ID:")
     w.key("Tab")
-    w.settle()
     field = next(i for i, line in enumerate(w.s.lines()) if "Spot's AWS account ID:" in line)
-    assert w.s.cursor()[0] == field, (w.s.cursor(), field, w.s.dump())
+    w.s.wait_for(lambda _: w.s.cursor()[0] == field)
 
 
 @suite.test
@@ -765,7 +798,8 @@ def test_instance_role_is_a_credential_source():
         w.key("Enter", "Which AWS credentials")
         w.key("Down", re.compile(r"> \(.\) Instance role"))
         w.key("Enter", "Verified: arn:aws:sts::")
-        assert ":assumed-role/" in w.screen() and imds.token_puts >= 1, w.s.dump()
+        w.wait(":assumed-role/")
+        assert imds.token_puts >= 1, w.s.dump()
         harness.assert_no_secrets({"screen": w.screen()}, {"token": creds["SessionToken"]})
 
 

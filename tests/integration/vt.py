@@ -9,19 +9,22 @@ shared/reference/tui.md section 2.6.
     import vt
     with vt.binary_session(["connect"], env={...}) as s:
         s.wait_for("Step 1 of 5")
-        t = s.key("Enter")
-        assert s.wait_for("Step 2 of 5") < 0.1       # seconds since the key
+        s.key("Enter")
+        s.wait_for("Step 2 of 5")                    # a condition, never a sleep
         vt.golden("connect-step2", s.screen())
 
 Main pieces:
   VTerm    libvterm screen: feed(bytes), lines(), text(), cursor(), attrs()
-  Session  a program in a pty + VTerm: send/key, pump, wait_for, resize,
-           osc52(), raw_since(), exit_code(), close()
+  Session  a program in a pty + VTerm: send/key, pump, settle, wait_for,
+           resize, osc52(), raw_since(), exit_code(), close()
   golden   compare a screen with tests/ui/screens/<name>.screen
            (UPDATE_GOLDEN=1 rewrites the file)
   Tmux     a private tmux server for smoke tests (capture-pane, buffers)
 
-Every wait has a deadline, scaled by SC_TIMEOUT_FACTOR like run_binary.
+Every wait has a deadline, scaled by harness.timeout_factor() like
+run_binary.  Deadlines only bound a hung program: a test waits for the
+condition it checks and never asserts how fast it came (that is bench/'s
+job); wait_for's return value is for "# note" lines.
 """
 
 import atexit
@@ -627,7 +630,7 @@ class Session:
         Returns the send time."""
         return self.send(self.vt.key_bytes(name) * count)
 
-    def _write(self, data, timeout=5):
+    def _write(self, data, timeout=30):
         """Write everything, draining output meanwhile so neither side can
         block the other when both pty buffers are full."""
         deadline = _deadline(timeout)
@@ -703,20 +706,64 @@ class Session:
         while self._wait_readable(0) and self._read_once():
             pass
 
-    def wait_for(self, pattern, timeout=10, since=None):
+    def _threads(self):
+        """{tid: (state letter, context switches)} of the program's threads
+        from /proc, or None when /proc cannot tell (not Linux, gone)."""
+        try:
+            tids = os.listdir(f"/proc/{self.pid}/task")
+        except OSError:
+            return None
+        found = {}
+        for tid in tids:
+            try:
+                with open(f"/proc/{self.pid}/task/{tid}/status") as f:
+                    fields = dict(line.split(":", 1) for line in f if ":" in line)
+                found[tid] = (fields["State"].split()[0],
+                              int(fields["voluntary_ctxt_switches"])
+                              + int(fields["nonvoluntary_ctxt_switches"]))
+            except (OSError, KeyError, ValueError):
+                continue                    # the thread ended meanwhile
+        return found or None
+
+    def settle(self, quiet=0.05, timeout=30):
+        """Wait until the program is idle: every thread asleep (state S)
+        and none of them ran, and no output came, during `quiet` seconds.
+        Then every frame it drew is on the screen: this is a condition,
+        not a pause, so a loaded machine only makes it slower.  A program
+        that keeps working (a ticking clock) settles between ticks; one
+        that never does ends the wait at the deadline (the check that
+        follows reports the screen).  Without /proc it is pump(quiet)."""
+        deadline = _deadline(timeout)
+        while self.fd is not None and not self._eof and time.monotonic() < deadline:
+            self._drain_available()
+            if self._poll_status() is not None:
+                self.pump(quiet)            # exited: read what it left
+                return
+            before = self._threads()
+            if before is None:
+                self.pump(quiet)
+                return
+            if self.pump(quiet=quiet, timeout=quiet):
+                continue                    # output came: not idle yet
+            after = self._threads()
+            if (after == before and all(state == "S" for state, _ in after.values())
+                    and not self._wait_readable(0)):
+                return
+
+    def wait_for(self, pattern, timeout=30, since=None):
         """Wait until the screen shows `pattern`: a str (substring of
         screen()), a compiled regex (searched in screen()) or a callable
         taking screen() and returning true.
 
         Returns the seconds from `since` (default: the last send(), or this
-        call when nothing was sent) to when the screen first matched, so a
-        test can assert that a key redrew the screen within 100 ms.
+        call when nothing was sent) to when the screen first matched, for a
+        "# note" line (never for a pass/fail bound: a loaded machine is slow).
         Raises AssertionError with the screen on timeout, or as soon as the
         program has exited without drawing it.
         """
         return self._wait(pattern, True, timeout, since)
 
-    def wait_for_not(self, pattern, timeout=10, since=None):
+    def wait_for_not(self, pattern, timeout=30, since=None):
         """Wait until the screen no longer shows `pattern` (see wait_for)."""
         return self._wait(pattern, False, timeout, since)
 
@@ -741,7 +788,7 @@ class Session:
         verb = "appear" if present else "disappear"
         raise AssertionError(f"{_describe(pattern)} did not {verb}: {why}\n{self.dump()}")
 
-    def wait_raw(self, pattern, timeout=10, since=0):
+    def wait_raw(self, pattern, timeout=30, since=0):
         """Wait until raw output after byte offset `since` (see mark())
         contains `pattern` (bytes or compiled bytes regex); returns the
         match (a bytes or re.Match).  For escape sequences the screen does
@@ -837,7 +884,7 @@ class Session:
     def running(self):
         return self._poll_status() is None
 
-    def exit_code(self, timeout=10):
+    def exit_code(self, timeout=30):
         """Wait for the program to exit, reading its output meanwhile;
         returns its exit status (negative: killed by that signal).
         Raises AssertionError with the screen after `timeout`."""
@@ -1007,7 +1054,7 @@ class Tmux:
         base = env if env is not None else harness.clean_env()
         return {k: v for k, v in base.items() if k not in ("TMUX", "TMUX_PANE")}
 
-    def cmd(self, *args, env=None, check=True, timeout=10):
+    def cmd(self, *args, env=None, check=True, timeout=30):
         """Run one tmux command on this server; returns its stdout."""
         r = subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args],
                            env=self._client_env(env), capture_output=True, text=True,
@@ -1053,7 +1100,7 @@ class Tmux:
         out = self.cmd("capture-pane", "-p", "-t", target, *(["-e"] if escapes else []))
         return "\n".join(line.rstrip() for line in out.split("\n")).rstrip("\n")
 
-    def wait_for(self, pattern, timeout=10, target="main"):
+    def wait_for(self, pattern, timeout=30, target="main"):
         """Poll capture() until it shows pattern (str, regex or callable);
         returns the seconds waited; AssertionError with the pane on timeout."""
         start = time.monotonic()
@@ -1072,7 +1119,7 @@ class Tmux:
         """The most recent paste buffer, or None when there is none."""
         r = subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", "show-buffer"],
                            env=self._client_env(), capture_output=True, text=True,
-                           timeout=10 * harness.timeout_factor())
+                           timeout=30 * harness.timeout_factor())
         return r.stdout if r.returncode == 0 else None
 
     def resize(self, rows, cols, target="main"):
@@ -1084,7 +1131,7 @@ class Tmux:
         """A pane format value, e.g. pane("#{pane_pid}")."""
         return self.cmd("display-message", "-p", "-t", target, fmt).strip()
 
-    def exit_code(self, timeout=10, target="main"):
+    def exit_code(self, timeout=30, target="main"):
         """Wait until the pane's program exits; returns its exit status, or
         None when tmux lost it: tmux 3.3a may mark a pane dead on pty EOF
         before it collects the status and then never show it (the race
@@ -1096,7 +1143,7 @@ class Tmux:
                 raise AssertionError(f"tmux pane still running after {timeout}s:\n"
                                      f"{self.capture(target)}")
             time.sleep(0.02)
-        status_deadline = time.monotonic() + 0.5
+        status_deadline = _deadline(2)
         while True:
             status = self.pane("#{pane_dead_status}", target)
             if status or time.monotonic() > status_deadline:

@@ -66,7 +66,7 @@ def _moto_env():
 class MotoServer:
     """A moto server on 127.0.0.1 with an admin user (signed requests only)."""
 
-    def __init__(self, start_timeout=30.0):
+    def __init__(self, start_timeout=120.0):
         self.start_timeout = start_timeout
         self.proc = None
         self.port = None
@@ -151,7 +151,7 @@ class MotoServer:
         # swallow the body and moto's reset-auth would read an empty string.
         req = urllib.request.Request(self.url + path, data=data, method="POST",
                                      headers={"Content-Type": "text/plain"})
-        with _OPENER.open(req, timeout=10) as resp:
+        with _OPENER.open(req, timeout=60) as resp:
             return resp.read()
 
     def _wait_ready(self):

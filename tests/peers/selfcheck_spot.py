@@ -425,10 +425,12 @@ def test_propagation_delay_then_success():
         if r.status == 200:
             break
         assert_error(r, 400, fakespot.ERR_CANT_ASSUME_ROLE)
-        assert time.monotonic() - t0 < 5, "still refused long after the delay"
+        assert time.monotonic() - t0 < 60, "still refused long after the delay"
         time.sleep(0.2)
     took = time.monotonic() - t0
-    assert 1.5 < took < 3.5, f"accepted after {took:.2f}s, delay was 2s"
+    # Never before the delay (a lower bound a loaded machine cannot break).
+    assert took > 1.5, f"accepted after {took:.2f}s, delay was 2s"
+    harness.note(f"accepted {took:.2f}s after the first try, delay was 2s")
     assert P.spot.count_endpoint("setCredentials") >= 2
 
 
@@ -514,7 +516,7 @@ def test_fault_error_envelope():
 def test_stall_then_wait_for_sees_the_request():
     P.spot.set_mode("stall", endpoint="setCredentials", seconds=1.0)
     n = P.spot.count_endpoint("setCredentials")
-    stalled = Client(P.spot, timeout=5)
+    stalled = Client(P.spot, timeout=600)   # only the stall's end can end the call
     result = {}
 
     def run():
@@ -528,11 +530,14 @@ def test_stall_then_wait_for_sees_the_request():
 
     t = threading.Thread(target=run)
     t.start()
-    assert P.spot.wait_for("setCredentials", n + 1, timeout=3)
+    assert P.spot.wait_for("setCredentials", n + 1, timeout=30)
     assert P.spot.requests[-1].status is None        # arrived, not answered
-    t.join(5)
+    t.join(60)
     stalled.close()
-    assert "error" in result and 0.8 < result["took"] < 3, result  # dropped after 1 s
+    assert not t.is_alive(), "the stalled call never ended"
+    # Dropped by the peer once the 1 s stall ended, not timed out here.
+    assert "error" in result and not isinstance(result["error"], TimeoutError), result
+    assert result["took"] > 0.8, result
     assert not P.spot.wait_for("deleteAccount", 10**6, timeout=0.1)
 
 
@@ -576,17 +581,18 @@ def test_reset_and_seeded_accounts():
 
 @suite.test
 def test_stop_does_not_hang_on_a_stalled_request():
-    P.spot.set_mode("stall", seconds=60)
-    stalled = Client(P.spot, timeout=30)
+    # The stall and the client's timeout outlast the test: only stop()
+    # can end the call.
+    P.spot.set_mode("stall", seconds=600)
+    stalled = Client(P.spot, timeout=600)
     t = threading.Thread(target=lambda: _swallow(stalled.call, "GET", "/setup/account"))
     t.start()
-    assert P.spot.wait_for("listAccounts", P.spot.count_endpoint("listAccounts") + 1, 3)
-    t0 = time.monotonic()
+    assert P.spot.wait_for("listAccounts", P.spot.count_endpoint("listAccounts") + 1, 30)
     P.client.close()
     P.spot.stop()
-    t.join(5)
+    t.join(60)
     stalled.close()
-    assert time.monotonic() - t0 < 3 and not t.is_alive()
+    assert not t.is_alive(), "stop() did not end the stalled call"
     moto_proc = P.moto.proc
     P.moto.stop()
     assert moto_proc.poll() is not None

@@ -214,9 +214,12 @@ static void test_osc52_over_a_pty(void)
     CHECK_INT(clip_copy(&e, "role ARN", "role-arn.txt", text, strlen(text), &r), 0);
     char buf[512];
     size_t n = 0;
-    for (;;) {
+    /* Read until the sequence's terminator, not until a pause: the pty
+     * passes bytes on later than the write on a loaded machine (30 s at
+     * most, a deadline for a lost write). */
+    while (n < sizeof buf && !(n >= 2 && memcmp(buf + n - 2, "\033\\", 2) == 0)) {
         struct pollfd p = {.fd = master, .events = POLLIN};
-        if (poll(&p, 1, 200) <= 0)
+        if (poll(&p, 1, 30000) <= 0)
             break;
         ssize_t k = read(master, buf + n, sizeof buf - n);
         if (k <= 0)
@@ -581,7 +584,7 @@ static double seconds_since(const struct timespec *t0)
 static void test_hung_tool_is_killed(void)
 {
     scratch();
-    write_script("xclip", "exec sleep 30"); /* never reads, never exits */
+    write_script("xclip", "exec sleep 300"); /* never reads, never exits */
     clip_env e = plain_env(-1);
     e.over_ssh = 0;
     e.display = ":0";
@@ -592,7 +595,10 @@ static void test_hung_tool_is_killed(void)
     captured c = run_copy(e, "policy", "spot-policy.json", text, len);
     double took = seconds_since(&t0);
     CHECK_INT(c.res.local_tool, 0);
-    CHECK(took >= 1.9 && took < 4.0);
+    /* Given its full time (a lower bound load cannot break), then killed:
+     * back long before the tool would end by itself.  The figure is a note. */
+    CHECK(took >= CLIP_TOOL_TIMEOUT_MS / 1000.0 - 0.1 && took < 150);
+    fprintf(stderr, "# note: hung tool killed after %.2f s\n", took);
     free(text);
     free(c.bytes);
 }

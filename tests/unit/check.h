@@ -18,6 +18,19 @@ static const char *check_suite = "unit";
         }                                                                                          \
     } while (0)
 
+/* Like CHECK, but the case cannot go on without it (the next lines would
+ * dereference what it checks): the case stops here, failed.  Only in a
+ * case's own function (it returns void). */
+#define REQUIRE(cond)                                                                              \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "  %s:%d: required check failed, case stopped: %s\n", __FILE__,        \
+                    __LINE__, #cond);                                                              \
+            check_case_failed = 1;                                                                 \
+            return;                                                                                \
+        }                                                                                          \
+    } while (0)
+
 #define CHECK_STR(got, want)                                                                       \
     do {                                                                                           \
         const char *g_ = (got), *w_ = (want);                                                      \

@@ -28,7 +28,7 @@ static void test_create_answer_with_id(void)
                     &a, &err),
               ST_OK);
     CHECK_STR(a.request_id, "64181193-f129");
-    CHECK(a.items && a.items->u.array.len == 1);
+    REQUIRE(a.items && a.items->u.array.len == 1);
     spot_account acct;
     CHECK_INT(spot_account_from_json(a.items->u.array.values[0], &acct), ST_OK);
     CHECK_STR(acct.id, "act-123456");
