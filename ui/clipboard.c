@@ -23,7 +23,6 @@
 #include "util/child.h"
 #include "util/env.h"
 
-
 /* A terminal that takes no byte for this long (XOFF, dead link) is given up. */
 #define CLIP_TTY_STALL_MS 5000
 
@@ -73,12 +72,19 @@ char *clip_base64(const char *data, size_t len, size_t *n)
             v |= in[i + 2];
         *o++ = abc[v >> 18 & 63];
         *o++ = abc[v >> 12 & 63];
-        *o++ = i + 1 < len ? abc[v >> 6 & 63] : '=';
-        *o++ = i + 2 < len ? abc[v & 63] : '=';
+        *o++ = (char)(i + 1 < len ? abc[v >> 6 & 63] : '=');
+        *o++ = (char)(i + 2 < len ? abc[v & 63] : '=');
     }
     *o = '\0';
     *n = (size_t)(o - out);
     return out;
+}
+
+/* Appends n bytes (escape sequences, not strings) and returns the end. */
+static char *put_bytes(char *o, const void *src, size_t n)
+{
+    memcpy(o, src, n);
+    return o + n;
 }
 
 /* ESC ] 52 ; c ; <base64> <end>. Base64 cannot contain ESC or BEL, so the
@@ -92,9 +98,9 @@ static char *osc52_with(const char *text, size_t len, const char *end, size_t *n
     size_t endn = strlen(end);
     char *s = malloc(7 + b64n + endn);
     if (s) {
-        memcpy(s, "\033]52;c;", 7);
-        memcpy(s + 7, b64, b64n);
-        memcpy(s + 7 + b64n, end, endn);
+        char *o = put_bytes(s, "\033]52;c;", 7);
+        o = put_bytes(o, b64, b64n);
+        put_bytes(o, end, endn);
         *n = 7 + b64n + endn;
     }
     wipe_free(b64, b64n);
@@ -142,10 +148,9 @@ char *clip_osc52_screen(const char *text, size_t len, size_t *n)
     if (s) {
         for (size_t i = 0; i < innern; i += piece) {
             size_t k = innern - i < piece ? innern - i : piece;
-            memcpy(o, "\033P", 2);
-            memcpy(o + 2, inner + i, k);
-            memcpy(o + 2 + k, "\033\\", 2);
-            o += k + 4;
+            o = put_bytes(o, "\033P", 2);
+            o = put_bytes(o, inner + i, k);
+            o = put_bytes(o, "\033\\", 2);
         }
         *n = (size_t)(o - s);
     }
@@ -380,7 +385,7 @@ static int reap(pid_t pid, long long deadline)
             return -1;
         if (now_ms() >= deadline)
             break;
-        struct timespec ts = {0, 5 * 1000000};
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = 5 * 1000000L};
         nanosleep(&ts, NULL);
     }
     kill(pid, SIGKILL);
@@ -502,6 +507,7 @@ static void say(clip_result *out, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
+    // NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start is just above
     vsnprintf(out->message + used, sizeof out->message - used, fmt, ap);
     va_end(ap);
 }
@@ -530,7 +536,7 @@ static void compose(clip_result *out, const char *label, size_t len, int file_er
     say(out, "%s", label);
     int sent = say_routes(out);
     if (out->too_big)
-        say(out, " is %zu KB, too big for the terminal clipboard (limit %d KB)",
+        say(out, " is %zu KB, too big for the terminal clipboard (limit %zu KB)",
             (len + 1023) / 1024, CLIP_MAX_TERMINAL / 1024);
     else if (!sent)
         say(out, " not sent to any clipboard");

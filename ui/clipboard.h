@@ -12,7 +12,7 @@
 
 /* Above this much text the terminal routes are skipped (terminals and
  * hterm cap OSC 52 near 100 000 base64 characters); the file remains. */
-#define CLIP_MAX_TERMINAL (74 * 1024)
+#define CLIP_MAX_TERMINAL ((size_t)74 * 1024)
 /* GNU screen passes DCS strings of at most 768 bytes (256/512 in older
  * versions); each chunk, ESC P and ESC \ included, stays within this. */
 #define CLIP_SCREEN_CHUNK 768

@@ -133,7 +133,8 @@ static int run_wizard(int argc, char **argv)
 static int dispatch(int argc, char **argv)
 {
     const char *name = argv[1];
-    if (strncmp(name, "--", 2) == 0 && strcmp(name, "--help") && strcmp(name, "--version"))
+    if (strncmp(name, "--", 2) == 0 && strcmp(name, "--help") != 0 &&
+        strcmp(name, "--version") != 0)
         return run_wizard(argc, argv);
     if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "help") == 0) {
         print_help(stdout);

@@ -63,6 +63,7 @@ static void fatal_add(const char *cap, const char *fallback)
         seq = fallback;
     size_t n = strlen(seq);
     if (fatal_reset_len + n < sizeof fatal_reset) {
+        // NOLINTNEXTLINE(bugprone-not-null-terminated-result): bytes for write(2), length kept
         memcpy(fatal_reset + fatal_reset_len, seq, n);
         fatal_reset_len += n;
     }

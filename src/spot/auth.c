@@ -132,7 +132,7 @@ static void yaml_cut_comment(char *line)
     char quote = 0;
     for (char *p = line; *p; p++) {
         if (quote) {
-            quote = *p == quote ? '\0' : quote;
+            quote = (char)(*p == quote ? '\0' : quote);
         } else if (*p == '"' || *p == '\'') {
             quote = *p;
         } else if (*p == '#' && (p == line || p[-1] == ' ' || p[-1] == '\t')) {

@@ -114,7 +114,7 @@ static void run_job(worker *w, job_node *j)
  * fatal-signal handler, which needs a stack of its own to run on. */
 static void *alt_stack_install(void)
 {
-    size_t size = 64 * 1024;
+    size_t size = (size_t)64 * 1024;
     stack_t ss = {.ss_sp = xmalloc(size), .ss_size = size, .ss_flags = 0};
     if (sigaltstack(&ss, NULL) == 0)
         return ss.ss_sp;

@@ -117,7 +117,7 @@ static void imds_extend_expired(aws_credentials *c)
 {
     time_t now = time(NULL);
     if (c->expiration <= now)
-        c->expiration = now + 5 * 60 + (time_t)arc4random_uniform(300);
+        c->expiration = now + (time_t)5 * 60 + (time_t)arc4random_uniform(300);
 }
 
 static int imds_role_creds(imds_provider *m, const char *token, const char *roles,

@@ -28,7 +28,7 @@
 
 /* A credential document is a few hundred bytes; the cap keeps a runaway
  * helper from filling memory. Fixed-size, so no realloc leaves copies. */
-#define PROC_MAX_OUTPUT (64 * 1024)
+#define PROC_MAX_OUTPUT ((size_t)64 * 1024)
 #define PROC_DEFAULT_TIMEOUT_S 60
 #define PROC_MAX_TIMEOUT_S 86400
 /* How often a wait looks at the cancel flag. */
