@@ -38,6 +38,7 @@ aws_client *aws_client_new(const aws_client_config *cfg)
     c->cfg.iam_endpoint_url = dup_opt(cfg->iam_endpoint_url);
     c->cfg.sts_endpoint_url = dup_opt(cfg->sts_endpoint_url);
     c->cfg.http.ca_bundle = dup_opt(cfg->http.ca_bundle);
+    c->cfg.http.ca_dir = dup_opt(cfg->http.ca_dir);
     c->partition = partition_for_region(c->cfg.region);
     c->max_attempts = cfg->max_attempts > 0 ? cfg->max_attempts : env_max_attempts();
     c->cfg.max_attempts = c->max_attempts;
@@ -53,6 +54,7 @@ void aws_client_free(aws_client *c)
     free((char *)c->cfg.iam_endpoint_url);
     free((char *)c->cfg.sts_endpoint_url);
     free((char *)c->cfg.http.ca_bundle);
+    free((char *)c->cfg.http.ca_dir);
     free(c);
 }
 

@@ -255,6 +255,7 @@ static status_t attempt_once(aws_client *c, const aws_endpoint *ep, const char *
                             .not_idempotent = retry == QUERY_NOT_IDEMPOTENT};
         http_options o = aws_client_get_config(c)->http;
         o.max_body = QUERY_MAX_BODY;
+        o.endpoint_name = strcmp(ep->service_name, "sts") == 0 ? "AWS STS" : "AWS IAM";
         st = http_perform(&o, &req, &resp, err);
     }
     signed_request_free(&s);

@@ -9,6 +9,7 @@
 #include "aws/creds/chain.h"
 #include "aws/profile.h"
 #include "net/endpoint.h"
+#include "net/tls.h"
 #include "util/ascii.h"
 #include "util/env.h"
 #include "util/xalloc.h"
@@ -19,6 +20,7 @@ typedef struct session_priv {
     char *iam_endpoint;
     char *sts_endpoint;
     char *ca_bundle;
+    char *ca_dir;
 } session_priv;
 
 /* The resolved profile: who chose it decides what it may skip. */
@@ -132,11 +134,13 @@ static status_t session_endpoints(const profile_files *pf, const char *profile, 
 static status_t session_transport(const aws_session_options *opt, const profile_files *pf,
                                   const char *profile, session_priv *sp, sc_error *err)
 {
-    const char *ca = opt->ca_bundle && *opt->ca_bundle
-                         ? opt->ca_bundle
-                         : session_setting(pf, profile, "AWS_CA_BUNDLE", "ca_bundle");
-    sp->ca_bundle = ca ? xstrdup(ca) : NULL;
+    tls_ca ca = tls_ca_for(ENDPOINT_AWS, opt->ca_bundle, profile_get(pf, profile, "ca_bundle"));
+    sp->ca_bundle = ca.file ? xstrdup(ca.file) : NULL;
+    sp->ca_dir = ca.dir ? xstrdup(ca.dir) : NULL;
     sp->cfg.http.ca_bundle = sp->ca_bundle;
+    sp->cfg.http.ca_dir = sp->ca_dir;
+    sp->cfg.http.ca_source = ca.source;
+    sp->cfg.http.tls_kind = ENDPOINT_AWS;
     sp->cfg.http.connect_timeout_ms = opt->connect_timeout_ms;
     sp->cfg.http.timeout_ms = opt->timeout_ms;
     sp->cfg.http.cancel = opt->cancel;
@@ -227,6 +231,7 @@ void aws_session_free(aws_session *s)
         free(sp->iam_endpoint);
         free(sp->sts_endpoint);
         free(sp->ca_bundle);
+        free(sp->ca_dir);
         free(sp);
     }
     free(s->profile);

@@ -19,7 +19,7 @@ typedef int (*mfa_prompt_fn)(void *ctx, const char *serial, char *code, size_t c
 typedef struct aws_session_options {
     const char *profile;      /* --profile; NULL = AWS_PROFILE, then "default" */
     const char *region;       /* --region; NULL = AWS_REGION, AWS_DEFAULT_REGION, the profile */
-    const char *ca_bundle;    /* --ca-bundle; NULL = AWS_CA_BUNDLE, then profile ca_bundle */
+    const char *ca_bundle;    /* --ca-bundle; NULL = net/tls.h's order */
     long connect_timeout_ms;  /* 0 = default */
     long timeout_ms;          /* 0 = default */
     mfa_prompt_fn mfa_prompt; /* NULL = MFA profiles fail with ST_MISSING_ANSWER */

@@ -1,5 +1,6 @@
 #include "cli/clients.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +43,8 @@ status_t cli_open_spot(const cli_spot_options *so, const cli_aws_options *ao, ap
     status_t st = spot_auth_resolve(so->token_file, so->account, auth, err);
     if (st != ST_OK)
         return st;
+    if (auth->warning[0])
+        fprintf(stderr, "spot-connect: warning: %s\n", auth->warning);
     http_options http = {.connect_timeout_ms = ao->connect_timeout_ms,
                          .timeout_ms = ao->timeout_ms,
                          .cancel = ao->cancel};

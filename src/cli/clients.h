@@ -36,9 +36,9 @@ status_t cli_check_endpoints(const cli_spot_options *so, sc_error *err);
 status_t cli_open_aws(const cli_aws_options *o, api_log_fn log, void *log_ctx, aws_session **out,
                       sc_error *err);
 /* The Spot client when a token is found (else *out stays NULL); the
- * endpoint from --spot-endpoint or SPOT_CONNECT_SPOT_ENDPOINT, the CA from
- * --ca-bundle or SPOT_CONNECT_CA_BUNDLE. auth receives the token source and
- * account (the caller clears it). */
+ * endpoint from --spot-endpoint or SPOT_CONNECT_SPOT_ENDPOINT, the CAs as
+ * net/tls.h decides. auth receives the token source and account (the caller
+ * clears it); its warning, if any, goes to stderr. */
 status_t cli_open_spot(const cli_spot_options *so, const cli_aws_options *ao, api_log_fn log,
                        void *log_ctx, spot_auth *auth, spot_client **out, sc_error *err);
 

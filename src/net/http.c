@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "net/endpoint.h"
+#include "net/tls.h"
 #include "util/ascii.h"
 #include "util/timeutil.h"
 
@@ -163,6 +164,8 @@ static void set_transport(CURL *h, const http_options *opt)
     curl_easy_setopt(h, CURLOPT_USERAGENT, "spot-connect/" SC_VERSION);
     if (opt && opt->ca_bundle)
         curl_easy_setopt(h, CURLOPT_CAINFO, opt->ca_bundle);
+    if (opt && opt->ca_dir)
+        curl_easy_setopt(h, CURLOPT_CAPATH, opt->ca_dir);
     if (opt && opt->no_proxy)
         curl_easy_setopt(h, CURLOPT_PROXY, "");
     if (opt && opt->cancel) {
@@ -183,9 +186,27 @@ static void url_host(const char *url, char *out, size_t len)
         snprintf(out, len, "the endpoint");
 }
 
-static status_t map_curl_error(CURL *h, CURLcode rc, const char *url, long timeout_ms,
+/* Names the endpoint and the CA settings in force for it. */
+static status_t tls_error(const http_options *opt, const char *host, CURLcode rc, sc_error *err)
+{
+    static const http_options none;
+    if (!opt)
+        opt = &none;
+    char advice[400];
+    const char *name = opt->endpoint_name ? opt->endpoint_name : host;
+    tls_advice(opt->tls_kind, name, opt->ca_bundle, opt->ca_dir, opt->ca_source, advice,
+               sizeof advice);
+    if (!opt->endpoint_name)
+        return error_set(err, ST_TLS, "TLS to %s failed: %s; %s", host, curl_easy_strerror(rc),
+                         advice);
+    return error_set(err, ST_TLS, "TLS to %s (%s) failed: %s; %s", name, host,
+                     curl_easy_strerror(rc), advice);
+}
+
+static status_t map_curl_error(CURL *h, CURLcode rc, const char *url, const http_options *opt,
                                sc_error *err)
 {
+    long timeout_ms = opt ? opt->timeout_ms : 0;
     char host[256];
     url_host(url, host, sizeof host);
     double connect_time = 0;
@@ -209,8 +230,7 @@ static status_t map_curl_error(CURL *h, CURLcode rc, const char *url, long timeo
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_ISSUER_ERROR:
-        return error_set(err, ST_TLS, "TLS to %s failed: %s (check --ca-bundle / AWS_CA_BUNDLE)",
-                         host, curl_easy_strerror(rc));
+        return tls_error(opt, host, rc, err);
     default:
         return error_set(err, connect_time > 0 ? ST_NET_IO : ST_NET_CONNECT,
                          "connection to %s failed: %s", host, curl_easy_strerror(rc));
@@ -254,7 +274,7 @@ status_t http_perform(const http_options *opt, const http_request *req, http_res
         status_t st = sink.too_big
                           ? error_set(err, ST_PARSE, "the answer from %s is larger than %zu bytes",
                                       host, sink.max)
-                          : map_curl_error(h, rc, req->url, opt ? opt->timeout_ms : 0, err);
+                          : map_curl_error(h, rc, req->url, opt, err);
         buf_free(&resp->body);
         return st;
     }

@@ -9,6 +9,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "net/endpoint.h"
+#include "net/tls.h"
 #include "util/env.h"
 #include "util/file.h"
 #include "util/ini.h"
@@ -333,6 +334,20 @@ static status_t fill_from_file(spot_auth *out, sc_error *err)
     return st;
 }
 
+/* When the token is known already the file could only add the account:
+ * a file that cannot be used is then a warning, not a reason to stop. */
+static status_t fill_or_warn(spot_auth *out, sc_error *err)
+{
+    status_t st = fill_from_file(out, err);
+    if (st == ST_CONFIG && out->token) {
+        snprintf(out->warning, sizeof out->warning, "%.400s; the token from %.90s is used", err->message,
+                 out->source);
+        error_clear(err);
+        st = ST_OK;
+    }
+    return st;
+}
+
 status_t spot_auth_resolve(const char *token_file, const char *account, spot_auth *out,
                            sc_error *err)
 {
@@ -352,7 +367,7 @@ status_t spot_auth_resolve(const char *token_file, const char *account, spot_aut
     if (st == ST_OK && (account && *account ? account : env_account))
         out->account = xstrdup(account && *account ? account : env_account);
     if (st == ST_OK && (!out->token || !out->account))
-        st = fill_from_file(out, err);
+        st = fill_or_warn(out, err);
     if (st != ST_OK)
         spot_auth_clear(out);
     return st;
@@ -396,7 +411,10 @@ status_t spot_open(spot_auth *auth, const char *endpoint, const char *ca_bundle,
     if (http)
         cfg.http = *http;
     cfg.endpoint = env_or(endpoint, "SPOT_CONNECT_SPOT_ENDPOINT");
-    cfg.http.ca_bundle = env_or(ca_bundle, "SPOT_CONNECT_CA_BUNDLE");
+    tls_ca ca = tls_ca_for(ENDPOINT_SPOT, ca_bundle, NULL);
+    cfg.http.ca_bundle = ca.file;
+    cfg.http.ca_dir = ca.dir;
+    cfg.http.ca_source = ca.source;
     cfg.token = auth->token;
     cfg.log = log;
     cfg.log_ctx = log_ctx;

@@ -15,12 +15,17 @@ typedef struct spot_auth {
     char *token;     /* secret; NULL when none was found */
     char *account;   /* "act-..." or NULL */
     char source[96]; /* "--token-file", "SPOTINST_TOKEN", "~/.spotinst/credentials [default]" */
+    /* Why the credentials file was not used although it is configured (a
+     * named file missing, a bad line), when the token came from elsewhere;
+     * "" when there is nothing to say. Never quotes the token. */
+    char warning[600];
 } spot_auth;
 
 /* token_file and account may be NULL. No token found is not an error here
  * (out->token stays NULL): the console method works without one. A named
  * file or profile that cannot be read is ST_CONFIG, with a reason that never
- * quotes the token. */
+ * quotes the token; once the token is known (--token-file, SPOTINST_TOKEN),
+ * such a file is only out->warning. */
 status_t spot_auth_resolve(const char *token_file, const char *account, spot_auth *out,
                            sc_error *err);
 void spot_auth_clear(spot_auth *a); /* wipes the token */

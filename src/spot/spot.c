@@ -24,6 +24,7 @@ struct spot_client {
     char *base; /* no trailing slash */
     char *token;
     char *ca_bundle;
+    char *ca_dir;
     http_options http;
     int max_attempts;
     api_log_fn log;
@@ -251,6 +252,12 @@ spot_client *spot_client_new(const spot_config *cfg)
         c->ca_bundle = xstrdup(cfg->http.ca_bundle);
         c->http.ca_bundle = c->ca_bundle;
     }
+    if (cfg->http.ca_dir) {
+        c->ca_dir = xstrdup(cfg->http.ca_dir);
+        c->http.ca_dir = c->ca_dir;
+    }
+    c->http.tls_kind = ENDPOINT_SPOT;
+    c->http.endpoint_name = "Spot";
     c->max_attempts = cfg->max_attempts > 0 ? cfg->max_attempts : SPOT_DEFAULT_ATTEMPTS;
     c->log = cfg->log;
     c->log_ctx = cfg->log_ctx;
@@ -264,6 +271,7 @@ void spot_client_free(spot_client *c)
     free(c->base);
     xfree_secret(c->token);
     free(c->ca_bundle);
+    free(c->ca_dir);
     free(c);
 }
 

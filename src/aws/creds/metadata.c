@@ -25,6 +25,7 @@ typedef struct ctr_provider {
     char *url;
     char *shown;     /* url without credentials, for messages */
     char *ca_bundle; /* for https URLs */
+    char *ca_dir;
     http_options http;
 } ctr_provider;
 
@@ -161,6 +162,7 @@ static void ctr_destroy(creds_provider *self)
     free(((ctr_provider *)self)->url);
     free(((ctr_provider *)self)->shown);
     free(((ctr_provider *)self)->ca_bundle);
+    free(((ctr_provider *)self)->ca_dir);
 }
 
 status_t creds_try_container(const creds_ctx *c, creds_provider **out, sc_error *err)
@@ -179,7 +181,13 @@ status_t creds_try_container(const creds_ctx *c, creds_provider **out, sc_error 
     cp->shown = endpoint_shown(cp->url);
     if (c->sts && c->sts->http.ca_bundle)
         cp->ca_bundle = xstrdup(c->sts->http.ca_bundle);
+    if (c->sts && c->sts->http.ca_dir)
+        cp->ca_dir = xstrdup(c->sts->http.ca_dir);
     cp->http.ca_bundle = cp->ca_bundle;
+    cp->http.ca_dir = cp->ca_dir;
+    cp->http.ca_source = c->sts ? c->sts->http.ca_source : NULL;
+    cp->http.tls_kind = ENDPOINT_AWS;
+    cp->http.endpoint_name = "the container credentials endpoint";
     cp->http.connect_timeout_ms = CTR_TIMEOUT_MS;
     cp->http.timeout_ms = CTR_TIMEOUT_MS;
     cp->http.no_proxy = 1;
