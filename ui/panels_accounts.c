@@ -163,8 +163,15 @@ static void spot_done(app *a, const worker_event *ev)
     if (ev->status != ST_OK) {
         app_set_status(a, 1, "Spot: %s%s%s", ev->err.code, ev->err.code[0] ? ": " : "",
                        ev->err.message);
-        if (ev->err.http_status == 401 || ev->err.http_status == 403)
+        if (ev->err.http_status == 401 || ev->err.http_status == 403) {
+            /* Stay here, on the (masked) token field, whichever token it was. */
             a->settings.token[0] = '\0';
+            a->detected.have_token = 0;
+            pnl_field_set(a, 0, "", 1);
+            a->focus = 0;
+            app_set_status(a, 1, "Spot rejected the token (HTTP %d): type a valid one",
+                           (int)ev->err.http_status);
+        }
         return;
     }
     a->accounts = *(wiz_accounts *)ev->result;

@@ -74,11 +74,16 @@ static void detected_lines(app *a, char *out, size_t len)
     else
         n += snprintf(out + n, len - (size_t)n, "AWS credentials: none found (%.200s)\n",
                       d->aws_problem);
-    snprintf(out + n, len - (size_t)n, "Spot token: %s%s\n",
-             d->have_token ? "found in "
-                           : "not found: type one later, or connect through the "
-                             "Spot console",
-             d->have_token ? d->token_source : "");
+    if (!d->have_token && d->token_problem[0])
+        n += snprintf(out + n, len - (size_t)n, "Spot token: not used: %.300s\n", d->token_problem);
+    else
+        n += snprintf(out + n, len - (size_t)n, "Spot token: %s%s\n",
+                      d->have_token ? "found in "
+                                    : "not found: type one later, or connect through the "
+                                      "Spot console",
+                      d->have_token ? d->token_source : "");
+    if (d->have_token && d->token_problem[0])
+        snprintf(out + n, len - (size_t)n, "  note: %.300s\n", d->token_problem);
 }
 
 static void welcome_draw(app *a, WINDOW *w, ui_rect r)

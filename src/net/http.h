@@ -12,16 +12,16 @@
 #include "util/error.h"
 
 typedef struct http_options {
-    const char *ca_bundle;   /* PEM file to trust instead of the system store; NULL = system */
-    const char *ca_dir;      /* hashed CA directory (CAPATH); NULL = libcurl's default */
-    const char *ca_source;   /* the settings that chose them (net/tls.h); NULL = the system's */
-    endpoint_kind tls_kind;  /* which overrides a TLS error suggests */
+    const char *ca_bundle;     /* PEM file to trust instead of the system store; NULL = system */
+    const char *ca_dir;        /* hashed CA directory (CAPATH); NULL = libcurl's default */
+    const char *ca_source;     /* the settings that chose them (net/tls.h); NULL = the system's */
+    endpoint_kind tls_kind;    /* which overrides a TLS error suggests */
     const char *endpoint_name; /* "AWS IAM", "AWS STS", "Spot": named in TLS errors */
-    long connect_timeout_ms; /* 0 = default (5 s) */
-    long timeout_ms;         /* whole exchange; 0 = default (30 s) */
-    int no_proxy;            /* 1 = never use a proxy (instance metadata, container agent) */
-    atomic_int *cancel;      /* when it becomes non-zero the exchange stops: ST_CANCELLED */
-    size_t max_body;         /* bytes of answer read at most (ST_PARSE beyond); 0 = 16 MiB */
+    long connect_timeout_ms;   /* 0 = default (5 s) */
+    long timeout_ms;           /* whole exchange; 0 = default (30 s) */
+    int no_proxy;              /* 1 = never use a proxy (instance metadata, container agent) */
+    atomic_int *cancel;        /* when it becomes non-zero the exchange stops: ST_CANCELLED */
+    size_t max_body;           /* bytes of answer read at most (ST_PARSE beyond); 0 = 16 MiB */
 } http_options;
 
 typedef struct http_request {

@@ -340,8 +340,8 @@ static status_t fill_or_warn(spot_auth *out, sc_error *err)
 {
     status_t st = fill_from_file(out, err);
     if (st == ST_CONFIG && out->token) {
-        snprintf(out->warning, sizeof out->warning, "%.400s; the token from %.90s is used", err->message,
-                 out->source);
+        snprintf(out->warning, sizeof out->warning, "%.400s; the token from %.90s is used",
+                 err->message, out->source);
         error_clear(err);
         st = ST_OK;
     }

@@ -179,7 +179,10 @@ static status_t run_detect(worker_job *job, void *arg, void **result, sc_error *
     } else if (spot_auth_resolve(opt(a->s.token_file), NULL, &auth, &e2) == ST_OK) {
         d->have_token = auth.token != NULL;
         snprintf(d->token_source, sizeof d->token_source, "%s", auth.source);
+        snprintf(d->token_problem, sizeof d->token_problem, "%s", auth.warning);
         spot_auth_clear(&auth);
+    } else {
+        snprintf(d->token_problem, sizeof d->token_problem, "%s", e2.message);
     }
     detect_profiles(d);
     detect_saved(&a->s, d);

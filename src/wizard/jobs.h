@@ -33,6 +33,7 @@ typedef struct wiz_detected {
     char aws_problem[600]; /* why there is no identity, "" when aws_ok */
     int have_token;
     char token_source[96];
+    char token_problem[600]; /* why a configured token is not used, "" when none */
     char **profiles;
     size_t nprofiles;
     int saved; /* a state file exists for this AWS account */
