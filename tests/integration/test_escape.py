@@ -70,6 +70,15 @@ def no_raw_in_file(path):
     return text
 
 
+def strings(v):
+    """Every string value in a parsed JSON document."""
+    if isinstance(v, dict):
+        return [s for x in v.values() for s in strings(x)]
+    if isinstance(v, list):
+        return [s for x in v for s in strings(x)]
+    return [v] if isinstance(v, str) else []
+
+
 @suite.test
 def test_account_name_with_escapes_is_escaped_everywhere():
     r = connect(T, "--spot-account-name", NAME, "--verbose")
@@ -78,9 +87,12 @@ def test_account_name_with_escapes_is_escaped_everywhere():
     assert NAME_SHOWN in r.stderr, r.describe()
     # The name reached Spot as it is: only what is shown of it is escaped.
     assert [a["name"] for a in ce.spot().accounts.values()] == [NAME]
-    no_raw_in_file(ce.state_file(T))
-    log = no_raw_in_file(json.loads(r.stdout)["logPath"])
-    assert NAME_SHOWN in log or "Spot" in log, log
+    # The state file is JSON with the name as JSON escapes it (C1 too), and
+    # reads back as the same name.
+    state = no_raw_in_file(ce.state_file(T))
+    assert '"team\\u001B]0;pwned\\u0007\\u001B[2J\\u009B31m"' in state, state
+    assert NAME in strings(json.loads(state)), state
+    no_raw_in_file(json.loads(r.stdout)["logPath"])
 
 
 @suite.test
