@@ -13,6 +13,7 @@
 #include "clipboard.h"
 #include "term.h"
 #include "theme.h"
+#include "util/escape.h"
 #include "util/timeutil.h"
 #include "util/xalloc.h"
 
@@ -278,7 +279,8 @@ static void handle_key(app *a, int key)
             a->quit_asked = 1;
         return;
     }
-    if (global_key(a, key))
+    /* Inside a paste, ESC is pasted text (the field shows it escaped). */
+    if (!(a->pasting && key == KEY_ESC) && global_key(a, key))
         return;
     int r = panel_for(a->wz.step)->key(a, key);
     if (r == PK_NEXT || r == PK_BACK)
@@ -375,6 +377,15 @@ static void app_free(app *a)
     wiz_settings_wipe(&a->settings);
 }
 
+/* A line on the normal screen, after curses: text from outside (a path
+ * from the environment, a terminal name) is escaped (util/escape.h). */
+static void say_escaped(const char *what, const char *text)
+{
+    char *shown = escape_str(text);
+    fprintf(stderr, "spot-connect: %s%s\n", what, shown);
+    free(shown);
+}
+
 int app_run(const wiz_settings *s, int no_color, int ascii)
 {
     static app a; /* large; one per process */
@@ -384,7 +395,7 @@ int app_run(const wiz_settings *s, int no_color, int ascii)
     char why[300];
     term_options to = {.no_color = no_color, .ascii = ascii};
     if (term_start(&to, why, sizeof why) < 0) {
-        fprintf(stderr, "spot-connect: %s\n", why);
+        say_escaped("", why);
         return 1;
     }
     define_paste_keys();
@@ -400,7 +411,7 @@ int app_run(const wiz_settings *s, int no_color, int ascii)
     int rc = connected || a.wz.step == W_DONE ? 0 : 130;
     int stopped = worker_stop_within(a.worker, APP_JOIN_SECONDS) == 0;
     if (a.state_file[0])
-        fprintf(stderr, "spot-connect: state saved in %s\n", a.state_file);
+        say_escaped("state saved in ", a.state_file);
     if (!stopped) {
         /* The job ignores the cancel flag; it must not hold the exit. */
         fputs("spot-connect: a background call did not stop in time; left without it\n", stderr);

@@ -9,6 +9,8 @@
 #include "engine/state.h"
 #include "term.h"
 #include "theme.h"
+#include "util/buf.h"
+#include "util/escape.h"
 
 static const char *const labels[COPY__N] = {"policy", "Spot's AWS account", "External ID",
                                             "role ARN"};
@@ -68,9 +70,14 @@ static void print_plainly(app *a)
     const char *text = a->copy_text[a->copy_focus];
     if (!text)
         return;
+    /* Escaped, line breaks kept: an ARN or a name from outside must not
+     * drive the terminal now that curses no longer stands in between. */
+    buf_t shown = BUF_INIT;
+    escape_lines(&shown, text, strlen(text));
     term_suspend();
-    printf("\n%s:\n\n%s\n\n(press Enter to return)\n", labels[a->copy_focus], text);
+    printf("\n%s:\n\n%s\n\n(press Enter to return)\n", labels[a->copy_focus], buf_str(&shown));
     fflush(stdout);
+    buf_free(&shown);
     int c;
     while ((c = getchar()) != EOF && c != '\n' && c != '\r')
         ;

@@ -3,6 +3,7 @@
 #define SC_CLI_H
 
 #include <stdatomic.h>
+#include <stdio.h>
 
 #include "aws/session.h"
 #include "util/error.h"
@@ -69,6 +70,9 @@ int cli_exit_code(status_t st);
 /* Prints a usage error and returns EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Prints one line to f with control characters escaped (util/escape.h):
+ * for every line that holds text from outside. */
+void cli_line(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 int cmd_whoami(int argc, char **argv);
 int cmd_connect(int argc, char **argv);

@@ -212,7 +212,7 @@ static int on_option(void *ctx, int id, const char *arg, const char *cmd)
 static void progress_line(void *ctx, const char *line)
 {
     (void)ctx;
-    fprintf(stderr, "spot-connect: %s\n", line);
+    cli_line(stderr, "spot-connect: %s", line);
 }
 
 /* ---- plan output ---- */
@@ -224,16 +224,16 @@ typedef struct plan_out {
 static void plan_write(void *ctx, const char *service, const char *call, const char *body)
 {
     plan_out *p = ctx;
-    printf("%d. write %s %s\n", ++p->n, service, call);
+    cli_line(stdout, "%d. write %s %s", ++p->n, service, call);
     if (body)
-        printf("   %s\n", body);
+        cli_line(stdout, "   %s", body);
 }
 
 static void plan_read(void *ctx, const api_call_log *e)
 {
     plan_out *p = ctx;
     if (e->attempt == 1)
-        printf("%d. read  %s %s %s %s\n", ++p->n, e->service, e->action, e->method, e->url);
+        cli_line(stdout, "%d. read  %s %s %s %s", ++p->n, e->service, e->action, e->method, e->url);
 }
 
 /* ---- running ---- */

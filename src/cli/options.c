@@ -118,19 +118,16 @@ int cli_parse_aws_options(int argc, char **argv, cli_aws_options *o, const char 
 void cli_log_call(void *ctx, const api_call_log *e)
 {
     (void)ctx;
-    fprintf(stderr, "spot-connect: %s %s %s %s -> ", e->service, e->action, e->method, e->url);
+    char status[24] = "no answer";
     if (e->http_status)
-        fprintf(stderr, "%ld", e->http_status);
-    else
-        fputs("no answer", stderr);
-    fprintf(stderr, " in %.3f s", e->seconds);
-    if (e->error_code)
-        fprintf(stderr, " [%s]", e->error_code);
-    if (e->request_id)
-        fprintf(stderr, " request %s", e->request_id);
+        snprintf(status, sizeof status, "%ld", e->http_status);
+    char attempt[24] = "";
     if (e->attempt > 1)
-        fprintf(stderr, " (attempt %d)", e->attempt);
-    fputc('\n', stderr);
+        snprintf(attempt, sizeof attempt, " (attempt %d)", e->attempt);
+    cli_line(stderr, "spot-connect: %s %s %s %s -> %s in %.3f s%s%s%s%s%s%s", e->service, e->action,
+             e->method, e->url, status, e->seconds, e->error_code ? " [" : "",
+             e->error_code ? e->error_code : "", e->error_code ? "]" : "",
+             e->request_id ? " request " : "", e->request_id ? e->request_id : "", attempt);
 }
 
 void cli_session_options(const cli_aws_options *o, aws_session_options *so)

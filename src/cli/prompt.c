@@ -1,8 +1,11 @@
 #include "cli/prompt.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "util/escape.h"
 
 static void trim_line(char *s)
 {
@@ -15,8 +18,10 @@ int prompt_mfa_code(void *ctx, const char *serial, char *code, size_t code_len)
 {
     (void)ctx;
     if (isatty(STDIN_FILENO)) {
-        fprintf(stderr, "MFA code for %s: ", serial);
+        char *shown = escape_str(serial); /* from a config file */
+        fprintf(stderr, "MFA code for %s: ", shown);
         fflush(stderr);
+        free(shown);
     }
     if (!fgets(code, (int)code_len, stdin))
         return -1;

@@ -3,6 +3,8 @@
 
 #include "aws/hints.h"
 #include "cli/cli.h"
+#include "util/buf.h"
+#include "util/escape.h"
 
 int cli_exit_code(status_t st)
 {
@@ -21,40 +23,68 @@ int cli_exit_code(status_t st)
     }
 }
 
+/* Writes the line in b escaped (util/escape.h), then a line break: a
+ * message carries names, ARNs and API answers, and none of them may drive
+ * the terminal. Our own text has no control characters to lose. */
+static void put_line(FILE *f, const buf_t *b)
+{
+    buf_t out = BUF_INIT;
+    escape_text(&out, buf_str(b), b->len);
+    buf_putc(&out, '\n');
+    fputs(buf_str(&out), f);
+    buf_free(&out);
+}
+
+void cli_line(FILE *f, const char *fmt, ...)
+{
+    buf_t b = BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    put_line(f, &b);
+    buf_free(&b);
+}
+
 int cli_report(const char *context, const sc_error *err)
 {
-    fprintf(stderr, "spot-connect: %s: ", context);
+    buf_t b = BUF_INIT;
+    buf_printf(&b, "spot-connect: %s: ", context);
     if (err->code[0])
-        fprintf(stderr, "%s: ", err->code);
-    fputs(err->message[0] ? err->message : status_message(err->status), stderr);
+        buf_printf(&b, "%s: ", err->code);
+    buf_puts(&b, err->message[0] ? err->message : status_message(err->status));
     if (err->http_status || err->request_id[0] || err->attempts > 1) {
-        fputs(" (", stderr);
+        buf_puts(&b, " (");
         const char *sep = "";
         if (err->http_status)
-            fprintf(stderr, "HTTP %ld", err->http_status), sep = ", ";
+            buf_printf(&b, "HTTP %ld", err->http_status), sep = ", ";
         if (err->attempts > 1)
-            fprintf(stderr, "%s%d attempts", sep, err->attempts), sep = ", ";
+            buf_printf(&b, "%s%d attempts", sep, err->attempts), sep = ", ";
         if (err->request_id[0])
-            fprintf(stderr, "%srequest %s", sep, err->request_id);
-        fputc(')', stderr);
+            buf_printf(&b, "%srequest %s", sep, err->request_id);
+        buf_putc(&b, ')');
     }
     const char *hint = aws_error_hint(err);
     if (hint)
-        fprintf(stderr, "; %s", hint);
-    fputc('\n', stderr);
+        buf_printf(&b, "; %s", hint);
+    put_line(stderr, &b);
+    buf_free(&b);
     return cli_exit_code(err->status);
 }
 
 int cli_usage_error(const char *command, const char *fmt, ...)
 {
+    buf_t b = BUF_INIT;
     va_list ap;
     va_start(ap, fmt);
-    fputs("spot-connect: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    buf_puts(&b, "spot-connect: ");
+    buf_vprintf(&b, fmt, ap);
     va_end(ap);
     if (command)
-        fprintf(stderr, " (see 'spot-connect %s --help')\n", command);
+        buf_printf(&b, " (see 'spot-connect %s --help')", command);
     else
-        fputs(" (see 'spot-connect --help')\n", stderr);
+        buf_puts(&b, " (see 'spot-connect --help')");
+    put_line(stderr, &b);
+    buf_free(&b);
     return EXIT_USAGE;
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/escape.h"
 #include "util/private.h"
 #include "util/timeutil.h"
 #include "util/xalloc.h"
@@ -31,16 +32,23 @@ journal *journal_new(api_log_fn next, void *next_ctx)
     return j;
 }
 
+/* Lines carry names and messages from the APIs: escaped, so that reading
+ * the log in a terminal shows them and never runs them. */
 static void journal_line(journal *j, const char *line)
 {
     char now[21];
     time_format_iso8601(time(NULL), now);
+    buf_t b = BUF_INIT;
+    buf_printf(&b, "%s ", now);
+    escape_text(&b, line, strlen(line));
+    buf_putc(&b, '\n');
     if (j->f) {
-        fprintf(j->f, "%s %s\n", now, line);
+        fputs(buf_str(&b), j->f);
         fflush(j->f);
     } else {
-        buf_printf(&j->pending, "%s %s\n", now, line);
+        buf_puts(&j->pending, buf_str(&b));
     }
+    buf_free(&b);
 }
 
 status_t journal_open(journal *j, const char *path, sc_error *err)

@@ -273,12 +273,12 @@ status_t state_save(const conn_state *st, sc_error *err)
     }
     yajl_gen g = json_gen_new(1);
     write_state(g, st);
-    const unsigned char *text;
-    size_t len;
-    yajl_gen_get_buf(g, &text, &len);
-    int bad = write_all(fd, text, len) < 0 || write_all(fd, (const unsigned char *)"\n", 1) < 0 ||
-              fsync(fd) < 0;
+    buf_t text = BUF_INIT;
+    json_gen_text(g, &text);
+    buf_putc(&text, '\n');
+    int bad = write_all(fd, (const unsigned char *)text.data, text.len) < 0 || fsync(fd) < 0;
     bad |= close(fd) < 0;
+    buf_free(&text);
     yajl_gen_free(g);
     if (bad || rename(tmp.data, st->path) < 0) {
         error_set(err, ST_IO, "cannot write state file %s: %s", st->path, strerror(errno));

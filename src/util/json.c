@@ -1,12 +1,14 @@
 #include "util/json.h"
 
 #include <openssl/crypto.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yajl/yajl_parse.h>
 
 #include "util/ascii.h"
 #include "util/buf.h"
+#include "util/escape.h"
 #include "util/xalloc.h"
 
 yajl_gen json_gen_new(int pretty)
@@ -48,15 +50,49 @@ void json_kv_int(yajl_gen g, const char *key, long long value)
     yajl_gen_integer(g, value);
 }
 
-void json_gen_finish(yajl_gen g, FILE *f)
+/* yajl_gen escapes C0 controls inside strings but copies DEL, C1 controls
+ * and invalid UTF-8 through, so a name from an API could still drive the
+ * terminal that shows the document, and invalid UTF-8 makes it no JSON.
+ * In yajl's output such characters can only sit inside strings, where a
+ * \u escape means the same character (U+FFFD for a byte that is none). */
+static void safe_append(buf_t *out, const char *text, size_t len)
+{
+    size_t i = 0, plain = 0;
+    while (i < len) {
+        uint32_t cp = 0;
+        size_t n = escape_utf8_char(text + i, len - i, &cp);
+        if (n && (cp < 0x7f || !escape_is_control(cp))) {
+            i += n;
+            continue;
+        }
+        buf_append(out, text + plain, i - plain);
+        if (n)
+            buf_printf(out, "\\u%04X", (unsigned)cp);
+        else
+            buf_puts(out, "\\uFFFD");
+        i += n ? n : 1;
+        plain = i;
+    }
+    buf_append(out, text + plain, len - plain);
+}
+
+void json_gen_text(yajl_gen g, buf_t *out)
 {
     const unsigned char *text;
     size_t len;
-    yajl_gen_get_buf(g, &text, &len);
-    fwrite(text, 1, len, f);
-    if (len == 0 || text[len - 1] != '\n')
+    if (yajl_gen_get_buf(g, &text, &len) == yajl_gen_status_ok)
+        safe_append(out, (const char *)text, len);
+}
+
+void json_gen_finish(yajl_gen g, FILE *f)
+{
+    buf_t b = BUF_INIT;
+    json_gen_text(g, &b);
+    fwrite(buf_str(&b), 1, b.len, f);
+    if (b.len == 0 || b.data[b.len - 1] != '\n')
         fputc('\n', f);
     fflush(f);
+    buf_free(&b);
     yajl_gen_free(g);
 }
 
@@ -117,13 +153,12 @@ char *json_val_text(yajl_val v, int pretty)
     yajl_gen g = json_gen_new(pretty);
     char *text = NULL;
     if (json_gen_val(g, v) == 0) {
-        const unsigned char *out;
-        size_t len;
-        yajl_gen_get_buf(g, &out, &len);
+        buf_t b = BUF_INIT;
+        json_gen_text(g, &b);
         /* yajl ends a beautified document with a newline; callers add their own. */
-        while (len > 0 && out[len - 1] == '\n')
-            len--;
-        text = xstrndup((const char *)out, len);
+        while (b.len > 0 && b.data[b.len - 1] == '\n')
+            b.data[--b.len] = '\0';
+        text = buf_steal(&b);
     }
     yajl_gen_free(g);
     return text;

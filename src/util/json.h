@@ -6,6 +6,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "util/buf.h"
 #include "util/error.h"
 
 yajl_gen json_gen_new(int pretty);
@@ -17,7 +18,12 @@ void json_str(yajl_gen g, const char *value);
 /* {"outer":{"key":"value"}} compact, as the Spot API takes its bodies;
  * caller frees. */
 char *json_nested_pair(const char *outer, const char *key, const char *value);
-/* Writes the document and a newline to f, then frees g. */
+/* Appends the document g holds to out. Control characters are escaped as
+ * JSON escapes them (DEL and C1 controls too, which yajl_gen leaves raw),
+ * and a byte of invalid UTF-8 becomes \ufffd: the text is always JSON and
+ * never drives the terminal that shows it. */
+void json_gen_text(yajl_gen g, buf_t *out);
+/* Writes the document (as json_gen_text) and a newline to f, then frees g. */
 void json_gen_finish(yajl_gen g, FILE *f);
 
 /* Reading untrusted JSON: every answer, state file and credentials file

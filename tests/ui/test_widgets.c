@@ -100,16 +100,24 @@ static void test_put_cjk(void)
     CHECK_STR(cells(2, 0, 6), "a日 ##");
 }
 
+/* The rule of util/escape.h: \xNN for C0, DEL, C1 and invalid bytes. */
 static void test_put_controls(void)
 {
     fill_hash();
     CHECK_INT(ui_width("a\tb\x01"
                        "c"),
-              5);
-    ui_put(stdscr, 0, 0, 10, A_NORMAL,
+              8);
+    ui_put(stdscr, 0, 0, 20, A_NORMAL,
            "a\tb\x01"
            "c\xff");
-    CHECK_STR(cells(0, 0, 8), "a b?c?##");
+    CHECK_STR(cells(0, 0, 14), "a b\\x01c\\xff##");
+    fill_hash();
+    ui_put(stdscr, 0, 0, 30, A_NORMAL, "\x1b]0;pwned\x07\xc2\x9b\x7f");
+    CHECK_STR(cells(0, 0, 24), "\\x1b]0;pwned\\x07\\x9b\\x7f");
+    /* Cut at the rectangle's edge, part of an escape. */
+    fill_hash();
+    CHECK_INT(ui_putn(stdscr, 1, 0, 3, A_NORMAL, "a\x1b", 2), 3);
+    CHECK_STR(cells(1, 0, 4), "a\\x#");
 }
 
 static void test_clear_rect(void)
@@ -537,6 +545,15 @@ static void test_textfield_paste(void)
     send_keys(&f, "ab\r\ncd\t");
     textfield_key(&f, UI_KEY_PASTE_END);
     CHECK_STR(f.text, "abcd");
+    /* ESC and other controls are pasted text, shown escaped, not lost. */
+    textfield_set(&f, "");
+    textfield_key(&f, UI_KEY_PASTE_BEGIN);
+    send_keys(&f, "role/\x1b]52;c;SGk=\x07");
+    textfield_key(&f, UI_KEY_PASTE_END);
+    CHECK_STR(f.text, "role/\x1b]52;c;SGk=\x07");
+    fill_hash();
+    textfield_draw(&f, stdscr, (ui_rect){.y = 0, .x = 0, .h = 1, .w = 30}, 0);
+    CHECK_STR(cells(0, 0, 23), "role/\\x1b]52;c;SGk=\\x07");
     /* textfield_trim keeps the first line only. */
     textfield_set(&f, " \tfirst line \nsecond");
     textfield_trim(&f);
@@ -669,7 +686,7 @@ int main(void)
 
     check_run("ui_put clips to its columns", test_put_clips);
     check_run("ui_put measures CJK and combining characters", test_put_cjk);
-    check_run("ui_put shows control characters as one column", test_put_controls);
+    check_run("ui_put shows control characters as \\xNN", test_put_controls);
     check_run("ui_clear blanks only its rectangle", test_clear_rect);
     check_run("ui_box in ASCII with a title", test_box_ascii);
     check_run("ui_wrap breaks at words and marks overflow", test_wrap);

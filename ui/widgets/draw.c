@@ -1,6 +1,8 @@
 /* Drawing primitives every widget uses. All text goes through ui_putn so
  * the width rules (wcwidth, CJK double width, control characters) are the
  * same everywhere, and nothing is written outside the caller's columns.
+ * A control character is drawn as \xNN, the rule of util/escape.h, so text
+ * from outside shows on the screen as it does on stderr.
  *
  * Cells are written with wadd_wchnstr: unlike waddstr it never wraps,
  * never scrolls the window when it reaches the bottom-right corner (the
@@ -10,34 +12,45 @@
 #include <wchar.h>
 
 #include "theme.h"
+#include "util/escape.h"
 #include "widgets.h"
 
 #define CHUNK 128
 
-/* One character of the text: what to show, its columns, bytes used. */
+/* One character of the text: what to show, its columns, bytes used;
+ * esc >= 0: shown as \xNN of that value instead (ESC_COLS columns). */
 typedef struct uchar {
     wchar_t wc;
     int w;
     size_t n;
+    int esc;
 } uchar;
 
-/* Invalid or incomplete UTF-8, a NUL byte and control characters become
- * one '?' column each (waddstr would draw "^X", two columns, and break the
- * width arithmetic); a tab becomes one blank. */
+#define ESC_COLS 4
+
+/* A byte of invalid or incomplete UTF-8, a NUL byte and a C0, DEL or C1
+ * control become \xNN (waddstr would draw "^X" or pass it to the terminal);
+ * a tab becomes one blank; another character with no width ('?') one
+ * column. */
 static uchar next_char(const char *s, size_t len, mbstate_t *st)
 {
-    uchar c = {L'?', 1, 1};
+    uchar c = {L'?', 1, 1, -1};
     wchar_t wc;
     size_t r = mbrtowc(&wc, s, len, st);
-    if (r == (size_t)-1 || r == (size_t)-2) {
+    if (r == (size_t)-1 || r == (size_t)-2 || r == 0) {
         memset(st, 0, sizeof *st);
+        c.esc = (unsigned char)s[0];
+        c.w = ESC_COLS;
         return c;
     }
-    if (r == 0)
-        return c;
     c.n = r;
     if (wc == L'\t') {
         c.wc = L' ';
+        return c;
+    }
+    if (wc >= 0 && escape_is_control((uint32_t)wc)) {
+        c.esc = (int)wc;
+        c.w = ESC_COLS;
         return c;
     }
     int w = wcwidth(wc);
@@ -133,6 +146,16 @@ static void writer_finish(writer *wr)
     writer_flush(wr);
 }
 
+/* \xNN as far as it fits in w columns; returns the columns used. */
+static int put_escape(writer *wr, int v, int used, int w)
+{
+    static const wchar_t hex[] = L"0123456789abcdef";
+    wchar_t e[ESC_COLS] = {L'\\', L'x', hex[(v >> 4) & 0xF], hex[v & 0xF]};
+    for (int k = 0; k < ESC_COLS && used < w; k++, used++)
+        writer_add(wr, e[k], 1);
+    return used;
+}
+
 /* Clips w so x..x+w stays in the window; 0 when nothing can be drawn. */
 static int clip_width(WINDOW *win, int y, int x, int w)
 {
@@ -155,6 +178,12 @@ int ui_putn(WINDOW *win, int y, int x, int w, attr_t attr, const char *text, siz
     for (size_t i = 0; i < len;) {
         uchar c = next_char(text + i, len - i, &st);
         i += c.n;
+        if (c.esc >= 0) {
+            used = put_escape(&wr, c.esc, used, w);
+            if (used >= w)
+                break;
+            continue;
+        }
         if (used + c.w > w) {
             if (used < w) { /* half a wide character: show a blank */
                 writer_add(&wr, L' ', 1);

@@ -173,12 +173,14 @@ static void insert_byte(textfield *f, int key)
 
 /* Inside a paste everything is text: line breaks are dropped (a pasted ARN
  * often ends with one, and Enter must not submit half a paste), tabs
- * become blanks, other control characters vanish. */
+ * become blanks, and other control characters (ESC too) are kept and drawn
+ * as \xNN: a pasted escape sequence is shown, then refused with the value,
+ * rather than losing its ESC and looking like clean text. */
 static int paste_key(textfield *f, int key)
 {
     if (key == '\t')
         key = ' ';
-    if (key >= 0x20 && key <= 0xff && key != 0x7f)
+    if (key > 0 && key <= 0xff && key != '\r' && key != '\n')
         insert_byte(f, key);
     return 1;
 }
