@@ -44,7 +44,7 @@ status_t cli_open_spot(const cli_spot_options *so, const cli_aws_options *ao, ap
     if (st != ST_OK)
         return st;
     if (auth->warning[0])
-        fprintf(stderr, "spot-connect: warning: %s\n", auth->warning);
+        cli_line(stderr, "spot-connect: warning: %s", auth->warning);
     http_options http = {.connect_timeout_ms = ao->connect_timeout_ms,
                          .timeout_ms = ao->timeout_ms,
                          .cancel = ao->cancel};
