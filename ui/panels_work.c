@@ -7,6 +7,7 @@
 #include "doc/policy.h"
 #include "doc/trust.h"
 #include "engine/arn.h"
+#include "help.h"
 #include "panels.h"
 #include "theme.h"
 #include "util/buf.h"
@@ -131,12 +132,6 @@ static int work_key(app *a, int key, state_step phase)
 
 /* ---- 8. Create IAM policy ---- */
 
-static const char policy_steps[] =
-    "In the AWS console:\n"
-    "1. IAM > Policies > Create policy > JSON.\n"
-    "2. Replace the text with the policy below (c copies it, p prints it).\n"
-    "3. Next, name it Spot-Policy, Create policy.";
-
 static void policy_enter(app *a)
 {
     load_documents(a);
@@ -150,7 +145,10 @@ static void policy_draw(app *a, WINDOW *w, ui_rect r)
 {
     draw_bundles_changed(a, w, &r);
     if (a->wz.method == CONNECT_MANUAL) {
-        draw_steps(a, w, &r, policy_steps);
+        buf_t steps = BUF_INIT;
+        help_policy_steps(a, &steps);
+        draw_steps(a, w, &r, buf_str(&steps));
+        buf_free(&steps);
         app_draw_copy(a, w, r);
         return;
     }
@@ -218,13 +216,7 @@ static void role_draw(app *a, WINDOW *w, ui_rect r)
         return;
     }
     buf_t steps = BUF_INIT;
-    buf_printf(&steps,
-               "In the AWS console:\n"
-               "1. IAM > Roles > Create role > AWS account > Another AWS account.\n"
-               "2. Account ID: %s (item 2). Tick Require external ID: %s (item 3).\n"
-               "3. Next, select Spot-Policy, Next, name it Spot-Role, Create role.\n"
-               "4. Open the role and copy its ARN: the next panel asks for it.",
-               a->copy_text[COPY_PRINCIPAL] ? a->copy_text[COPY_PRINCIPAL] : "", a->wz.external_id);
+    help_role_steps(a, &steps);
     draw_steps(a, w, &r, buf_str(&steps));
     buf_free(&steps);
     app_draw_copy(a, w, r);
