@@ -158,6 +158,84 @@ def test_changing_bundles_after_the_policy_step_runs_it_again():
     assert w.exit_code() == 130
 
 
+@suite.test
+def test_help_opens_inside_the_screen_and_closes():
+    env, home = world()
+    w = Wizard(env, home)
+    to_method(w)
+    w.key("Down")
+    w.key("Enter", "Is this an AWS GovCloud")
+    w.key("Enter", "Spot account(s) in this organization")
+    w.key("Enter", "Open https://console.aws.amazon.com/")
+    w.key("Enter", "Permissions")
+    w.key("Enter", "Create policy")
+    mark = len(w.s.raw())
+    w.key("F1", "Keys here:")
+    w.wait("Help")
+    w.wait(words("Policy editor: JSON"))
+    raw = w.s.raw()[mark:]
+    assert b"\x1b[?1049l" not in raw and b"press Enter to return" not in raw, raw[-200:]
+    w.key("End", "closes it")                  # scrolled to the end
+    w.key("q")
+    w.s.wait_for_not("Keys here:")
+    w.wait("Step 8 of 11: Create IAM policy")   # q closed help, did not quit
+    w.key("?", "Keys here:")
+    w.key("Esc")
+    w.s.wait_for_not("Keys here:")
+    w.wait("Step 8 of 11")                      # Esc closed help, did not go back
+    w.key("Enter", "Create IAM role")
+    w.key("F1", words("Another AWS account"))
+    w.wait(words("Account ID: 922761411349 (item 2)"))
+    w.wait(words("tick Require external ID"))
+    w.key("F1")
+    w.s.wait_for_not("Keys here:")
+    w.key("q", "Quit?")
+    w.key("y")
+    assert w.exit_code() == 130
+
+
+@suite.test
+def test_unknown_escape_sequences_are_not_esc_and_home_end_in_vt_forms():
+    env, home = world()
+    w = Wizard(env, home)
+    to_method(w)
+    w.type("\x1b[99~")                          # unknown: must not go back
+    w.type("\x1b[")                             # partial
+    w.settle()
+    w.wait("Step 3 of 11: Connection method")
+    for end, home_ in (("\x1b[4~", "\x1b[1~"), ("\x1b[F", "\x1b[H"), ("\x1bOF", "\x1bOH")):
+        w.type(end)
+        w.wait(re.compile(r">.*Through the Spot console"))
+        w.type(home_)
+        w.wait(re.compile(r">.*Automatically"))
+    w.wait("Up/Down choose  Enter next  Esc back")      # the panel's key bar
+    assert "Tab field" not in w.screen()
+    w.key("q", "Quit?")
+    w.key("y")
+    assert w.exit_code() == 130
+
+
+@suite.test
+def test_leaving_prints_a_summary_in_the_scrollback():
+    env, home = world()
+    w = Wizard(env, home)
+    to_method(w)
+    w.key("Enter", "Is this an AWS GovCloud")
+    w.key("Enter", "Spot account(s) in this organization")
+    w.key("Enter", "Detected credentials")
+    w.key("Enter", "Verified:")
+    w.key("Enter", "Permissions")
+    w.key("Enter", "Press Enter to start.")
+    run_phase(w)
+    w.key("q", "Quit?")
+    w.key("y")
+    assert w.exit_code() == 130
+    out = w.s.raw().decode(errors="replace")
+    tail = out[out.rfind("\x1b[?1049l"):]       # after leaving the alternate screen
+    assert "Spot account: act-" in tail and "External ID:  spotinst:aws:extid:" in tail, tail
+    assert "not connected yet" in tail, tail
+
+
 if __name__ == "__main__":
     try:
         harness.main(suite)
