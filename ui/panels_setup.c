@@ -145,8 +145,9 @@ static void resume_saved(app *a)
     if (!token && at > W_SPOT && at != W_DONE) {
         a->resume_to = at;
         app_goto(a, W_SPOT);
-        app_set_status(a, 0, "Resuming: the Spot token typed last time is never saved; type it "
-                             "again to go on.");
+        app_set_status(a, 0,
+                       "Resuming: the Spot token typed last time is never saved; type it "
+                       "again to go on.");
         return;
     }
     app_goto(a, at);
@@ -317,7 +318,7 @@ static void permissions_enter(app *a)
 {
     pnl_list_reset(a, 1);
     for (size_t i = 0; i < a->wz.nbundles; i++)
-        pnl_list_add(a, policy_bundle_name(i), NULL, a->wz.bundle_on[i]);
+        pnl_list_add(a, policy_bundle_title(i), policy_bundle_about(i), a->wz.bundle_on[i]);
 }
 
 static void permissions_draw(app *a, WINDOW *w, ui_rect r)

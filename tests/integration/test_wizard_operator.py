@@ -146,6 +146,8 @@ def test_changing_bundles_after_the_policy_step_runs_it_again():
     w.key("Enter", "create the role Spot-Role")
     w.key("Esc", "Step 8 of 11")
     w.key("Esc", "Step 7 of 11: Permissions")
+    w.wait("Ocean and Elastigroup  run, scale and replace EC2 instances")   # by product
+    assert "OceanAndElastigroupBasicActions" not in w.screen()
     w.key(" ")
     w.key("Enter", "The bundles changed since step 8 was done")
     w.wait("Press Enter to start.")
