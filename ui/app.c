@@ -11,6 +11,8 @@
 
 #include "cli/signals.h"
 #include "clipboard.h"
+#include "help.h"
+#include "keybar.h"
 #include "term.h"
 #include "theme.h"
 #include "util/escape.h"
@@ -130,7 +132,7 @@ static void draw_footer(app *a)
     attr_t f = theme_attr(UI_FOOTER);
     mvwhline(stdscr, a->rows - 1, 0, ' ' | f, a->cols);
     ui_put(stdscr, a->rows - 1, 1, a->cols - 2, f,
-           "Enter next  Esc back  Tab field  F1/? help  Ctrl-L redraw  q quit");
+           a->help_open ? "Up/Down scroll  Esc, F1 or q close help" : keybar_text(a));
 }
 
 static int too_small(const app *a)
@@ -180,6 +182,7 @@ static void draw(app *a)
     draw_header(a);
     ui_rect body = {.y = 3, .x = 1, .h = a->rows - 6, .w = a->cols - 2};
     panel_for(a->wz.step)->draw(a, stdscr, body);
+    help_draw(a);
     draw_status(a);
     draw_footer(a);
     place_cursor();
@@ -205,19 +208,6 @@ void app_goto(app *a, wiz_step s)
     enter_panel(a);
 }
 
-static void show_help(app *a)
-{
-    term_suspend();
-    printf("\n%s: %s\n\n%s\n\n(press Enter to return)\n", wiz_step_title(a->wz.step), "help",
-           panel_for(a->wz.step)->help);
-    fflush(stdout);
-    int c;
-    while ((c = getchar()) != EOF && c != '\n' && c != '\r')
-        ;
-    term_resume();
-    a->redraw = 1;
-}
-
 static void navigate(app *a, int how)
 {
     int moved =
@@ -233,13 +223,17 @@ static int global_key(app *a, int key)
         a->quit_asked = 0;
         return 1;
     }
-    switch (key) {
-    case KEY_RESIZE:
-    case CTRL('l'):
+    if (key == KEY_RESIZE || key == CTRL('l')) {
         a->redraw = 1;
         return 1;
+    }
+    if (a->help_open) {
+        help_key(a, key);
+        return 1;
+    }
+    switch (key) {
     case KEY_F(1):
-        show_help(a);
+        help_open(a);
         return 1;
     case KEY_ESC:
         if (app_busy(a)) {
@@ -262,7 +256,7 @@ static void fallback_key(app *a, int key)
     else if (key == 'q' || key == 'Q')
         a->quit_asked = 1;
     else if (key == '?')
-        show_help(a);
+        help_open(a);
 }
 
 static void handle_key(app *a, int key)
@@ -293,7 +287,8 @@ static void read_keys(app *a)
 {
     int key;
     while ((key = wgetch(stdscr)) != ERR)
-        handle_key(a, key);
+        if (key != KEY_ESC || !keybar_swallow_sequence(stdscr))
+            handle_key(a, key);
 }
 
 /* ---- worker events ---- */
@@ -360,6 +355,7 @@ static void define_paste_keys(void)
 {
     define_key("\033[200~", UI_KEY_PASTE_BEGIN);
     define_key("\033[201~", UI_KEY_PASTE_END);
+    keybar_define_keys();
 }
 
 static void app_free(app *a)
@@ -369,6 +365,7 @@ static void app_free(app *a)
     for (int i = 0; i < 3; i++)
         textfield_free(&a->field[i]);
     textpane_free(&a->policy);
+    textpane_free(&a->help);
     if (a->have_detected)
         wiz_detected_free(&a->detected);
     wiz_accounts_free(&a->accounts);
@@ -384,6 +381,41 @@ static void say_escaped(const char *what, const char *text)
     char *shown = escape_str(text);
     fprintf(stderr, "spot-connect: %s%s\n", what, shown);
     free(shown);
+}
+
+static const char *known(const char *now, const char *saved)
+{
+    return now && now[0] ? now : saved && saved[0] ? saved : NULL;
+}
+
+/* Left on the normal screen, so it stays in the scrollback: what the
+ * operator needs after the wizard is gone. Nothing when nothing was done. */
+static void print_summary(const app *a)
+{
+    const connect_result *r = a->have_result ? &a->result.r : NULL;
+    const wiz_detected *d = &a->detected;
+    const char *acct =
+        known(r ? r->spot_account_id : NULL, known(a->wz.spot_account, d->saved_spot_account));
+    const char *ext = known(a->wz.external_id, d->saved_external_id);
+    const char *role = known(r ? r->role_arn : NULL, known(a->wz.role_arn, d->saved_role_arn));
+    int connected = r ? r->connected : a->wz.resumed && d->saved_connected;
+    if (!acct && !ext && !role)
+        return;
+    /* Answers from Spot and the operator: shown, never obeyed. */
+    char *acct_s = escape_str(acct ? acct : "-"), *ext_s = escape_str(ext ? ext : "-");
+    char *role_s = escape_str(role ? role : "-");
+    printf("spot-connect summary:\n  Spot account: %s\n  External ID:  %s\n  Role ARN:     %s\n",
+           acct_s, ext_s, role_s);
+    if (a->wz.method == CONNECT_CONSOLE && role)
+        printf("  Status:       AWS side ready; paste this ARN in the Spot console: %s\n", role_s);
+    else
+        printf("  Status:       %s\n", connected ? "connected to Spot"
+                                                 : "not connected yet; run spot-connect again "
+                                                   "to resume");
+    fflush(stdout);
+    free(acct_s);
+    free(ext_s);
+    free(role_s);
 }
 
 int app_run(const wiz_settings *s, int no_color, int ascii)
@@ -410,6 +442,7 @@ int app_run(const wiz_settings *s, int no_color, int ascii)
     int connected = a.have_result && a.result.r.connected;
     int rc = connected || a.wz.step == W_DONE ? 0 : 130;
     int stopped = worker_stop_within(a.worker, APP_JOIN_SECONDS) == 0;
+    print_summary(&a);
     if (a.state_file[0])
         say_escaped("state saved in ", a.state_file);
     if (!stopped) {

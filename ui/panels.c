@@ -44,3 +44,11 @@ void pnl_draw_progress(app *a, WINDOW *w, ui_rect r)
         r.h -= used;
     }
 }
+
+void pnl_resume_go(app *a)
+{
+    wiz_step to = a->resume_to;
+    a->resume_to = W_WELCOME;
+    app_goto(a, to);
+    app_set_status(a, 0, "Resumed: the saved answers are kept.");
+}

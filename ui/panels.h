@@ -20,5 +20,7 @@ void pnl_no_done(app *a, const worker_event *ev);
 int pnl_is_enter(int key);
 /* The progress lines of the running or last job, newest last. */
 void pnl_draw_progress(app *a, WINDOW *w, ui_rect r);
+/* Resume, held for a token typed again, goes on to a->resume_to. */
+void pnl_resume_go(app *a);
 
 #endif

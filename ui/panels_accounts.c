@@ -178,6 +178,8 @@ static void spot_done(app *a, const worker_event *ev)
     free(ev->result);
     spot_build_list(a);
     app_set_status(a, 0, "%zu Spot account(s) in this organization", a->accounts.n);
+    if (a->resume_to) /* the token typed again works: on to where the run stopped */
+        pnl_resume_go(a);
 }
 
 const panel_ops panel_spot = {spot_enter, spot_draw, spot_key, spot_done,

@@ -86,6 +86,17 @@ static void detected_lines(app *a, char *out, size_t len)
         snprintf(out + n, len - (size_t)n, "  note: %.300s\n", d->token_problem);
 }
 
+/* The saved run in words, as resume would restore it. */
+static void welcome_resume_words(const app *a, char *out, size_t len)
+{
+    static wizard tmp; /* large; the UI thread only */
+    tmp = a->wz;
+    wiz_saved saved;
+    wiz_detected_saved(&a->detected, &saved);
+    wiz_step at = wiz_apply_saved(&tmp, &saved);
+    wiz_resume_text(&tmp, at, out, len);
+}
+
 static void welcome_draw(app *a, WINDOW *w, ui_rect r)
 {
     pnl_text(a, w, &r,
@@ -105,11 +116,12 @@ static void welcome_draw(app *a, WINDOW *w, ui_rect r)
                 "This AWS account was connected to Spot before. Press r to see the connection, "
                 "or Enter to go through the steps again.");
     } else if (a->detected.saved) {
-        char resume[300];
+        char words[300], resume[400];
+        welcome_resume_words(a, words, sizeof words);
         snprintf(resume, sizeof resume,
-                 "A connection in progress was found (reached: %s). Press r to resume it, or "
-                 "Enter to go through the steps again.",
-                 state_step_name(a->detected.saved_step));
+                 "A connection in progress was found: %s. Press r to resume it, or Enter to go "
+                 "through the steps again.",
+                 words);
         ui_wrap(w, r, theme_attr(UI_WARN), resume);
     } else {
         ui_wrap(w, r, theme_attr(UI_DIM), "Press Enter to begin.");
@@ -124,17 +136,26 @@ static void log_beside(app *a, const char *state_path)
     snprintf(a->log_file, sizeof a->log_file, "%.*s.log", stem, state_path);
 }
 
+/* Every saved answer comes back; only a token typed last time (never
+ * saved) is asked for again, on the Spot panel, before going on. */
 static void resume_saved(app *a)
 {
     const wiz_detected *d = &a->detected;
-    if (strcmp(d->saved_method, "manual") == 0)
-        a->wz.method = CONNECT_MANUAL;
-    else if (strcmp(d->saved_method, "console") == 0)
-        a->wz.method = CONNECT_CONSOLE;
-    snprintf(a->wz.external_id, sizeof a->wz.external_id, "%s", d->saved_external_id);
+    wiz_saved saved;
+    wiz_detected_saved(d, &saved);
+    wiz_step at = wiz_apply_saved(&a->wz, &saved);
     snprintf(a->state_file, sizeof a->state_file, "%s", d->state_path);
     log_beside(a, d->state_path);
-    app_goto(a, wiz_resume_step(d->saved_step));
+    int token = a->wz.method == CONNECT_CONSOLE || d->have_token || a->settings.token[0];
+    if (!token && at > W_SPOT && at != W_DONE) {
+        a->resume_to = at;
+        app_goto(a, W_SPOT);
+        app_set_status(a, 0,
+                       "Resuming: the Spot token typed last time is never saved; type it "
+                       "again to go on.");
+        return;
+    }
+    app_goto(a, at);
 }
 
 static int welcome_key(app *a, int key)
@@ -302,7 +323,7 @@ static void permissions_enter(app *a)
 {
     pnl_list_reset(a, 1);
     for (size_t i = 0; i < a->wz.nbundles; i++)
-        pnl_list_add(a, policy_bundle_name(i), NULL, a->wz.bundle_on[i]);
+        pnl_list_add(a, policy_bundle_title(i), policy_bundle_about(i), a->wz.bundle_on[i]);
 }
 
 static void permissions_draw(app *a, WINDOW *w, ui_rect r)

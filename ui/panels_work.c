@@ -7,6 +7,7 @@
 #include "doc/policy.h"
 #include "doc/trust.h"
 #include "engine/arn.h"
+#include "help.h"
 #include "panels.h"
 #include "theme.h"
 #include "util/buf.h"
@@ -41,6 +42,10 @@ static void phase_done(app *a, const worker_event *ev)
         if (r->spot_account_id && !a->wz.spot_account[0])
             snprintf(a->wz.spot_account, sizeof a->wz.spot_account, "%s", r->spot_account_id);
     }
+    a->wz.ran = 1;
+    if (ev->status == ST_OK && a->have_result && a->result.reached >= STEP_POLICY &&
+        a->wz.method != CONNECT_MANUAL)
+        wiz_policy_made(&a->wz); /* the policy now holds these bundles */
     if (ev->status == ST_OK)
         app_set_status(a, 0, "done");
     else
@@ -49,7 +54,28 @@ static void phase_done(app *a, const worker_event *ev)
 
 static int phase_ok(const app *a, state_step step)
 {
+    /* Bundles changed since the policy was made: the AWS steps run again. */
+    if (step < STEP_CREDENTIALS && wiz_bundles_changed(&a->wz))
+        return 0;
     return a->have_result && a->result.reached >= step && a->status_error == 0;
+}
+
+/* Said where it matters: the policy step runs again. */
+static void draw_bundles_changed(app *a, WINDOW *w, ui_rect *r)
+{
+    if (!wiz_bundles_changed(&a->wz))
+        return;
+    char line[300];
+    snprintf(line, sizeof line,
+             a->wz.method == CONNECT_MANUAL
+                 ? "The bundles changed since step %d was done: paste this policy again (IAM > "
+                   "Policies > Spot-Policy > Edit > JSON), then Save changes."
+                 : "The bundles changed since step %d was done: it runs again and makes the new "
+                   "policy the default version.",
+             wiz_step_number(&a->wz, W_POLICY));
+    int used = ui_wrap(w, *r, theme_attr(UI_WARN), line);
+    r->y += used + 1;
+    r->h -= used + 1;
 }
 
 static void load_documents(app *a)
@@ -106,12 +132,6 @@ static int work_key(app *a, int key, state_step phase)
 
 /* ---- 8. Create IAM policy ---- */
 
-static const char policy_steps[] =
-    "In the AWS console:\n"
-    "1. IAM > Policies > Create policy > JSON.\n"
-    "2. Replace the text with the policy below (c copies it, p prints it).\n"
-    "3. Next, name it Spot-Policy, Create policy.";
-
 static void policy_enter(app *a)
 {
     load_documents(a);
@@ -123,8 +143,12 @@ static void policy_enter(app *a)
 
 static void policy_draw(app *a, WINDOW *w, ui_rect r)
 {
+    draw_bundles_changed(a, w, &r);
     if (a->wz.method == CONNECT_MANUAL) {
-        draw_steps(a, w, &r, policy_steps);
+        buf_t steps = BUF_INIT;
+        help_policy_steps(a, &steps);
+        draw_steps(a, w, &r, buf_str(&steps));
+        buf_free(&steps);
         app_draw_copy(a, w, r);
         return;
     }
@@ -176,6 +200,8 @@ const panel_ops panel_policy = {policy_enter, policy_draw, policy_key, policy_do
 
 static void role_enter(app *a)
 {
+    if (a->wz.method == CONNECT_MANUAL)
+        wiz_policy_made(&a->wz); /* past the policy panel: pasted with these bundles */
     load_documents(a);
     a->copy_focus = COPY_EXTERNAL_ID;
 }
@@ -190,13 +216,7 @@ static void role_draw(app *a, WINDOW *w, ui_rect r)
         return;
     }
     buf_t steps = BUF_INIT;
-    buf_printf(&steps,
-               "In the AWS console:\n"
-               "1. IAM > Roles > Create role > AWS account > Another AWS account.\n"
-               "2. Account ID: %s (item 2). Tick Require external ID: %s (item 3).\n"
-               "3. Next, select Spot-Policy, Next, name it Spot-Role, Create role.\n"
-               "4. Open the role and copy its ARN: the next panel asks for it.",
-               a->copy_text[COPY_PRINCIPAL] ? a->copy_text[COPY_PRINCIPAL] : "", a->wz.external_id);
+    help_role_steps(a, &steps);
     draw_steps(a, w, &r, buf_str(&steps));
     buf_free(&steps);
     app_draw_copy(a, w, r);

@@ -8,6 +8,8 @@
 #include "cli/cli.h"
 #include "cli/clients.h"
 #include "cli/signals.h"
+#include "doc/trust.h"
+#include "doc/trust.h"
 #include "engine/connect.h"
 #include "util/json.h"
 #include "util/xalloc.h"
@@ -254,6 +256,34 @@ static void print_result(const connect_result *r)
     json_gen_finish(g, stdout);
 }
 
+/* The manual path's first run has done the Spot side; the AWS side is the
+ * operator's, with the documents this tool prints. */
+static int print_manual_next(const connect_cli *c, const connect_result *r)
+{
+    const char *part = c->o.partition ? c->o.partition : "aws";
+    int special = strcmp(part, "aws") != 0;
+    char principal[16];
+    snprintf(principal, sizeof principal, "%s",
+             c->o.spot_principal ? c->o.spot_principal : TRUST_SPOT_ACCOUNT_AWS);
+    fprintf(stderr,
+            "spot-connect: connect: the Spot side is ready; create the policy and the role in "
+            "the AWS console, then run again with --role-arn:\n"
+            "  1. policy: spot-connect policy%s%s  (IAM > Policies > Create policy > JSON; name "
+            "it %s)\n"
+            "  2. role:   spot-connect trust-policy --external-id %s%s%s%s%s  (IAM > Roles > "
+            "Create role > AWS account > Another AWS account: %s, Require external ID: %s; "
+            "attach %s; name it %s)\n"
+            "  3. then:   spot-connect connect --method manual --role-arn "
+            "arn:%s:iam::%s:role/%s\n",
+            special ? " --partition " : "", special ? part : "", c->o.policy_name, r->external_id,
+            special ? " --partition " : "", special ? part : "",
+            c->o.spot_principal ? " --spot-principal " : "",
+            c->o.spot_principal ? c->o.spot_principal : "", principal, r->external_id,
+            c->o.policy_name, c->o.role_name, part,
+            r->aws_account_id ? r->aws_account_id : "ACCOUNT", c->o.role_name);
+    return EXIT_NO_ANSWER;
+}
+
 static int confirm(const connect_cli *c, const char *what)
 {
     if (c->yes || c->o.dry_run)
@@ -337,7 +367,11 @@ static int run(connect_cli *c, cli_aws_options *ao, int dry_run)
         st = connect_run(&c->o, &hooks, aws, spot, j, &r, &err);
     if (!dry_run && (st == ST_OK || st == ST_MISSING_ANSWER) && r.external_id)
         print_result(&r);
-    int rc = st == ST_OK ? EXIT_OK : cli_report(dry_run ? "plan" : "connect", &err);
+    int first_manual =
+        st == ST_MISSING_ANSWER && c->o.method == CONNECT_MANUAL && !c->o.role_arn && r.external_id;
+    int rc = st == ST_OK    ? EXIT_OK
+             : first_manual ? print_manual_next(c, &r)
+                            : cli_report(dry_run ? "plan" : "connect", &err);
     connect_result_free(&r);
     spot_client_free(spot);
     spot_auth_clear(&auth);

@@ -64,6 +64,48 @@ const char *policy_bundle_name(size_t i)
     return i < policy_bundle_count() ? bundle_names[i] : NULL;
 }
 
+/* The console's "Customize Permissions" names, by Sid; the lines say what
+ * the statement's actions allow (read from assets/spot-policy.json). */
+static const struct {
+    const char *sid, *title, *about;
+} bundle_text[] = {
+    {"OpsWorks", "OpsWorks", "read OpsWorks stacks, deregister their instances"},
+    {"OverviewDashboard", "Overview dashboard", "read costs and resources for the dashboard"},
+    {"OceanEks", "Ocean for EKS", "read EKS clusters and node groups"},
+    {"OceanAndElastigroupBasicActions", "Ocean and Elastigroup",
+     "run, scale and replace EC2 instances (core)"},
+    {"ElastigroupRoute53", "Elastigroup: Route 53", "update DNS records of groups"},
+    {"ElastigroupBatch", "Elastigroup: AWS Batch", "read Batch compute environments"},
+    {"ElastigroupStateful", "Elastigroup: stateful", "keep volumes, snapshots and images"},
+    {"ElastigroupBeanstalk", "Elastigroup: Beanstalk", "manage Elastic Beanstalk environments"},
+    {"ElastigroupEmr", "Elastigroup: EMR", "manage EMR clusters"},
+    {"SpotStorage", "Spot storage", "right-size EBS volumes and EFS file systems"},
+    {"AccountOperativeActions", "Account operations",
+     "instance profiles, service-linked roles, reads"},
+    {"OceanEcs", "Ocean for ECS", "manage ECS container instances and services"},
+    {"ElastigroupCodeDeploy", "Elastigroup: CodeDeploy",
+     "run CodeDeploy deployments on group instances"},
+    {"AccesS3forElasticBeanstalk", "S3 for Beanstalk", "the Beanstalk buckets (elasticbeanstalk*)"},
+};
+
+const char *policy_bundle_title(size_t i)
+{
+    const char *sid = policy_bundle_name(i);
+    for (size_t k = 0; sid && k < sizeof bundle_text / sizeof bundle_text[0]; k++)
+        if (strcmp(bundle_text[k].sid, sid) == 0)
+            return bundle_text[k].title;
+    return sid;
+}
+
+const char *policy_bundle_about(size_t i)
+{
+    const char *sid = policy_bundle_name(i);
+    for (size_t k = 0; sid && k < sizeof bundle_text / sizeof bundle_text[0]; k++)
+        if (strcmp(bundle_text[k].sid, sid) == 0)
+            return bundle_text[k].about;
+    return NULL;
+}
+
 static int bundle_known(const char *name)
 {
     for (size_t i = 0; i < policy_bundle_count(); i++)

@@ -13,6 +13,10 @@
 /* The bundles are the Sids of the default policy's statements, in order. */
 size_t policy_bundle_count(void);
 const char *policy_bundle_name(size_t i);
+/* For people: the product or integration a bundle serves, and one line on
+ * what it allows (the raw Sid when the bundle is not a known one). */
+const char *policy_bundle_title(size_t i);
+const char *policy_bundle_about(size_t i);
 
 typedef struct policy_options {
     const char *partition;      /* "aws", "aws-us-gov", "aws-cn"; NULL = "aws" */

@@ -157,7 +157,12 @@ static status_t open_state(engine *e, sc_error *err)
     state_set(&e->st.aws_account_id, e->caller_account);
     state_set(&e->st.partition, e->part->name);
     state_set(&e->st.method, method_names[e->o->method]);
-    if (e->st.external_id)
+    /* What a resumed wizard must ask again is only what is never saved. */
+    if (e->o->spot_principal)
+        state_set(&e->st.spot_principal, e->o->spot_principal);
+    if (!e->o->policy_file)
+        state_set_bundles(&e->st, e->o->bundles, e->o->nbundles);
+    if (e->st.external_id && !e->o->same_run)
         eng_progress(e, "resuming from %s (step %s)", e->st.path, state_step_name(e->st.step));
     return ST_OK;
 }

@@ -46,6 +46,8 @@ typedef struct connect_options {
     atomic_int *cancel;     /* set asynchronously to stop between steps */
     state_step stop_after;  /* stop once this step is reached (the wizard's
                                panels run the plan in phases); 0 = run it all */
+    int same_run;           /* a later phase of the same wizard run: the saved
+                               state is its own, so no "resuming from" */
 } connect_options;
 
 typedef struct connect_hooks {

@@ -221,10 +221,15 @@ status_t disconnect_run(const char *path, int delete_spot_account, aws_session *
     undo u = {aws ? aws->client : NULL, spot, j, {0}, out};
     memset(out, 0, sizeof *out);
     status_t st = state_load(path, &u.st, err);
-    if (st == ST_OK && !u.st.aws_account_id)
-        st = error_set(err, ST_BAD_INPUT,
-                       "no connection recorded in %s: spot-connect removes only what it created",
-                       path);
+    if (st == ST_OK && !u.st.aws_account_id) {
+        /* Nothing to remove is an answer, not a failure: "removed": []. */
+        kept(&u,
+             "nothing: no connection recorded in %s (spot-connect removes only what it "
+             "created)",
+             path);
+        state_free(&u.st);
+        return ST_OK;
+    }
     if (st == ST_OK)
         st = check_account_request(&u, delete_spot_account, err);
     if (st == ST_OK && !u.aws)

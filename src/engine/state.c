@@ -73,6 +73,25 @@ void state_add_policy_version(conn_state *st, const char *version_id)
     st->policy_versions[st->npolicy_versions++] = xstrdup(version_id);
 }
 
+static void free_bundles(conn_state *st)
+{
+    for (size_t i = 0; i < st->nbundles; i++)
+        free(st->bundles[i]);
+    free(st->bundles);
+    st->bundles = NULL;
+    st->nbundles = 0;
+}
+
+void state_set_bundles(conn_state *st, const char *const *bundles, size_t n)
+{
+    free_bundles(st);
+    st->bundles = n ? xcalloc(n, sizeof *st->bundles) : NULL;
+    for (size_t i = 0; i < n; i++)
+        st->bundles[i] = xstrdup(bundles[i]);
+    st->nbundles = n;
+    st->bundles_saved = 1;
+}
+
 void state_item_clear(state_item *it)
 {
     free(it->name);
@@ -85,6 +104,7 @@ void state_free(conn_state *st)
     free(st->path);
     free(st->method);
     free(st->partition);
+    free(st->spot_principal);
     free(st->aws_account_id);
     free(st->external_id);
     state_item_clear(&st->spot_account);
@@ -93,6 +113,7 @@ void state_free(conn_state *st)
     for (size_t i = 0; i < st->npolicy_versions; i++)
         free(st->policy_versions[i]);
     free(st->policy_versions);
+    free_bundles(st);
     memset(st, 0, sizeof *st);
 }
 
@@ -128,16 +149,33 @@ static void read_versions(yajl_val root, conn_state *st)
             state_add_policy_version(st, YAJL_GET_STRING(YAJL_GET_ARRAY(arr)->values[i]));
 }
 
+static void read_bundles(yajl_val root, conn_state *st)
+{
+    yajl_val arr = json_member(root, "bundles");
+    if (!YAJL_IS_ARRAY(arr))
+        return; /* an older file: the choice was not saved */
+    st->bundles_saved = 1;
+    for (size_t i = 0; i < YAJL_GET_ARRAY(arr)->len; i++) {
+        yajl_val v = YAJL_GET_ARRAY(arr)->values[i];
+        if (!YAJL_IS_STRING(v))
+            continue;
+        st->bundles = xrealloc(st->bundles, (st->nbundles + 1) * sizeof *st->bundles);
+        st->bundles[st->nbundles++] = xstrdup(YAJL_GET_STRING(v));
+    }
+}
+
 static void read_state(yajl_val root, conn_state *st)
 {
     st->method = get_str(root, "method");
     st->partition = get_str(root, "partition");
+    st->spot_principal = get_str(root, "spotPrincipal");
     st->aws_account_id = get_str(root, "awsAccountId");
     st->external_id = get_str(root, "externalId");
     read_item(root, "spotAccount", "id", &st->spot_account);
     read_item(root, "policy", "arn", &st->policy);
     read_item(root, "role", "arn", &st->role);
     read_versions(root, st);
+    read_bundles(root, st);
     st->policy_attached = get_bool(root, "policyAttached");
     st->security_audit_attached = get_bool(root, "securityAuditAttached");
     st->connected = get_bool(root, "connected");
@@ -195,6 +233,8 @@ static void write_state(yajl_gen g, const conn_state *st)
     json_kv_int(g, "version", 1);
     json_kv_str(g, "method", st->method);
     json_kv_str(g, "partition", st->partition);
+    if (st->spot_principal)
+        json_kv_str(g, "spotPrincipal", st->spot_principal);
     json_kv_str(g, "awsAccountId", st->aws_account_id);
     json_kv_str(g, "externalId", st->external_id);
     json_kv_str(g, "step", state_step_name(st->step));
@@ -210,6 +250,13 @@ static void write_state(yajl_gen g, const conn_state *st)
     yajl_gen_map_close(g);
     write_item(g, "role", "arn", &st->role);
     yajl_gen_map_close(g);
+    if (st->bundles_saved) {
+        json_key(g, "bundles"); /* [] = the whole policy */
+        yajl_gen_array_open(g);
+        for (size_t i = 0; i < st->nbundles; i++)
+            json_str(g, st->bundles[i]);
+        yajl_gen_array_close(g);
+    }
     json_kv_bool(g, "policyAttached", st->policy_attached);
     json_kv_bool(g, "securityAuditAttached", st->security_audit_attached);
     json_kv_str(g, "updatedAt", now);

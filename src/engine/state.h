@@ -34,6 +34,7 @@ typedef struct conn_state {
     char *path;
     char *method; /* "automatic", "manual", "console" */
     char *partition;
+    char *spot_principal; /* Spot's AWS account in GovCloud/China, else NULL */
     char *aws_account_id;
     char *external_id;
     state_item spot_account;
@@ -41,6 +42,11 @@ typedef struct conn_state {
     state_item role;
     char **policy_versions; /* versions this tool added to an existing policy */
     size_t npolicy_versions;
+    /* The policy's bundles as chosen: nbundles 0 = the whole policy. Files
+     * written before bundles were saved have bundles_saved 0. */
+    char **bundles;
+    size_t nbundles;
+    int bundles_saved;
     int policy_attached;         /* attached by this tool */
     int security_audit_attached; /* attached by this tool */
     int connected;
@@ -67,6 +73,8 @@ status_t state_save(const conn_state *st, sc_error *err);
 void state_set(char **field, const char *value);
 void state_item_clear(state_item *it);
 void state_add_policy_version(conn_state *st, const char *version_id);
+/* Records the chosen bundles (none = the whole policy). */
+void state_set_bundles(conn_state *st, const char *const *bundles, size_t n);
 void state_free(conn_state *st);
 
 #endif

@@ -159,6 +159,14 @@ static void detect_saved(const wiz_settings *s, wiz_detected *d)
         snprintf(d->saved_spot_account, sizeof d->saved_spot_account, "%s",
                  st.spot_account.arn ? st.spot_account.arn : "");
         snprintf(d->saved_role_arn, sizeof d->saved_role_arn, "%s", st.role.arn ? st.role.arn : "");
+        snprintf(d->saved_partition, sizeof d->saved_partition, "%s",
+                 st.partition ? st.partition : "");
+        snprintf(d->saved_principal, sizeof d->saved_principal, "%s",
+                 st.spot_principal ? st.spot_principal : "");
+        d->saved_bundles_saved = st.bundles_saved;
+        d->saved_bundles = xcalloc(st.nbundles + 1, sizeof *d->saved_bundles);
+        for (size_t i = 0; i < st.nbundles; i++)
+            d->saved_bundles[d->saved_nbundles++] = xstrdup(st.bundles[i]);
         state_free(&st);
     }
     free(path);
@@ -313,7 +321,25 @@ void wiz_detected_free(wiz_detected *d)
     for (size_t i = 0; i < d->nprofiles; i++)
         free(d->profiles[i]);
     free(d->profiles);
+    for (size_t i = 0; i < d->saved_nbundles; i++)
+        free(d->saved_bundles[i]);
+    free(d->saved_bundles);
     memset(d, 0, sizeof *d);
+}
+
+void wiz_detected_saved(const wiz_detected *d, wiz_saved *out)
+{
+    *out = (wiz_saved){
+        .method = d->saved_method,
+        .partition = d->saved_partition[0] ? d->saved_partition : NULL,
+        .spot_principal = d->saved_principal[0] ? d->saved_principal : NULL,
+        .spot_account = d->saved_spot_account,
+        .external_id = d->saved_external_id,
+        .bundles = (const char *const *)d->saved_bundles,
+        .nbundles = d->saved_nbundles,
+        .bundles_saved = d->saved_bundles_saved,
+        .step = d->saved_step,
+    };
 }
 
 void wiz_accounts_free(wiz_accounts *a)

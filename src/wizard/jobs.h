@@ -43,6 +43,11 @@ typedef struct wiz_detected {
     int saved_connected; /* Spot accepted the role in that run */
     char saved_spot_account[64];
     char saved_role_arn[2100];
+    char saved_partition[16];
+    char saved_principal[16];
+    char **saved_bundles; /* as the state file lists them */
+    size_t saved_nbundles;
+    int saved_bundles_saved;
     char state_path[1024];
 } wiz_detected;
 
@@ -70,6 +75,8 @@ int wiz_job_accounts(worker *w, const wiz_settings *s); /* result: wiz_accounts 
 int wiz_job_connect(worker *w, const wiz_settings *s, const wizard *wz, state_step stop_after);
 
 void wiz_detected_free(wiz_detected *d);
+/* The saved answers of d, for wiz_apply_saved (pointers into d). */
+void wiz_detected_saved(const wiz_detected *d, wiz_saved *out);
 void wiz_accounts_free(wiz_accounts *a);
 void wiz_connect_result_free(wiz_connect_result *c);
 void wiz_settings_wipe(wiz_settings *s);

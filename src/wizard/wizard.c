@@ -39,7 +39,7 @@ int wiz_visible(const wizard *w, wiz_step s)
 {
     /* The console lets GovCloud and China use the full policy only. */
     if (s == W_PERMISSIONS)
-        return w->partition == WP_AWS && w->method != CONNECT_MANUAL;
+        return w->partition == WP_AWS;
     return s >= 0 && s < W__COUNT;
 }
 
@@ -136,7 +136,9 @@ void wiz_connect_options(const wizard *w, connect_options *o, const char **bundl
     o->spot_principal = w->spot_principal[0] ? w->spot_principal : NULL;
     o->security_audit = 1;
     o->wait_seconds = CONNECT_DEFAULT_WAIT;
-    if (w->partition == WP_AWS && w->method != CONNECT_MANUAL) {
+    o->same_run = w->ran;
+    /* Manual: the operator pastes the policy; the choice is saved all the same. */
+    if (w->partition == WP_AWS) {
         o->nbundles = selected_bundles(w, bundles, max_bundles);
         o->bundles = o->nbundles ? bundles : NULL; /* NULL: the whole policy */
     }
@@ -153,4 +155,71 @@ wiz_step wiz_resume_step(state_step saved)
     if (saved >= STEP_EXTERNAL_ID)
         return W_POLICY;
     return W_WELCOME;
+}
+
+const char *wiz_method_name(connect_method m)
+{
+    return m == CONNECT_MANUAL ? "manual" : m == CONNECT_CONSOLE ? "console" : "automatic";
+}
+
+static void apply_bundles(wizard *w, const wiz_saved *s)
+{
+    if (!s->bundles_saved)
+        return; /* an older state file: the default, every bundle */
+    for (size_t i = 0; i < w->nbundles; i++) {
+        int on = s->nbundles == 0; /* none listed: the whole policy */
+        for (size_t j = 0; j < s->nbundles && !on; j++)
+            on = strcmp(s->bundles[j], policy_bundle_name(i)) == 0;
+        w->bundle_on[i] = on;
+    }
+}
+
+wiz_step wiz_apply_saved(wizard *w, const wiz_saved *s)
+{
+    static const char *const methods[] = {"automatic", "manual", "console"};
+    for (int m = 0; s->method && m < 3; m++)
+        if (strcmp(s->method, methods[m]) == 0)
+            w->method = (connect_method)m;
+    const char *part = s->partition ? s->partition : "aws";
+    w->partition = strcmp(part, "aws-us-gov") == 0 ? WP_GOV
+                   : strcmp(part, "aws-cn") == 0   ? WP_CN
+                                                   : WP_AWS;
+    snprintf(w->spot_principal, sizeof w->spot_principal, "%s",
+             s->spot_principal && w->partition != WP_AWS ? s->spot_principal : "");
+    snprintf(w->spot_account, sizeof w->spot_account, "%s",
+             s->spot_account ? s->spot_account : "");
+    snprintf(w->external_id, sizeof w->external_id, "%s", s->external_id ? s->external_id : "");
+    apply_bundles(w, s);
+    w->resumed = 1;
+    if (s->step >= STEP_POLICY)
+        wiz_policy_made(w);
+    return wiz_resume_step(s->step);
+}
+
+void wiz_resume_text(const wizard *w, wiz_step at, char *out, size_t len)
+{
+    static const char *const paths[] = {"Automatic", "Manual", "Console"};
+    static const char *const parts[] = {"", " (GovCloud)", " (China)"};
+    int n = snprintf(out, len, "%s path%s", paths[w->method], parts[w->partition]);
+    if (w->spot_account[0] && n > 0 && (size_t)n < len)
+        n += snprintf(out + n, len - (size_t)n, ", Spot account %s", w->spot_account);
+    if (n <= 0 || (size_t)n >= len)
+        return;
+    if (at == W_DONE)
+        snprintf(out + n, len - (size_t)n, ", all steps done");
+    else
+        snprintf(out + n, len - (size_t)n, ", stopped before step %d %s", wiz_step_number(w, at),
+                 wiz_step_title(at));
+}
+
+void wiz_policy_made(wizard *w)
+{
+    w->policy_made = 1;
+    memcpy(w->policy_bundles, w->bundle_on, sizeof w->policy_bundles);
+}
+
+int wiz_bundles_changed(const wizard *w)
+{
+    return w->policy_made &&
+           memcmp(w->policy_bundles, w->bundle_on, w->nbundles * sizeof w->bundle_on[0]) != 0;
 }

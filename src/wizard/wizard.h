@@ -50,7 +50,25 @@ typedef struct wizard {
     int bundle_on[WIZ_MAX_BUNDLES]; /* by policy_bundle_name index */
     size_t nbundles;
     char role_arn[2100];
+    int resumed; /* this run goes on from a saved one */
+    int ran;     /* a connect phase ran in this run: the saved state is its own */
+    /* The bundles the policy step was done with, to see a later change. */
+    int policy_made;
+    int policy_bundles[WIZ_MAX_BUNDLES];
 } wizard;
+
+/* The answers a state file keeps (engine/state.h), for resume. */
+typedef struct wiz_saved {
+    const char *method; /* "automatic", "manual", "console" */
+    const char *partition;
+    const char *spot_principal;
+    const char *spot_account;
+    const char *external_id;
+    const char *const *bundles;
+    size_t nbundles; /* 0 = the whole policy */
+    int bundles_saved;
+    state_step step;
+} wiz_saved;
 
 void wiz_init(wizard *w);
 const char *wiz_step_title(wiz_step s);
@@ -72,5 +90,16 @@ void wiz_connect_options(const wizard *w, connect_options *o, const char **bundl
                          size_t max_bundles);
 /* The panel to resume at for a saved connection step. */
 wiz_step wiz_resume_step(state_step saved);
+/* Restores the saved answers (method, partition, principal, Spot account,
+ * External ID, bundles) and returns the panel to resume at. */
+wiz_step wiz_apply_saved(wizard *w, const wiz_saved *s);
+/* The resume offer in words: "Manual path, Spot account act-..., stopped
+ * before step 9 Create IAM role", for the answers in w. */
+void wiz_resume_text(const wizard *w, wiz_step at, char *out, size_t len);
+/* Notes that the policy step was done with the current bundles. */
+void wiz_policy_made(wizard *w);
+/* 1 when the bundles differ from those the policy step was done with. */
+int wiz_bundles_changed(const wizard *w);
+const char *wiz_method_name(connect_method m);
 
 #endif

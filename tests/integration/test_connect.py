@@ -173,6 +173,9 @@ def test_manual_first_gives_external_id_then_connects_with_arn():
     r = connect(T, method="manual")
     assert r.code == 3 and "--role-arn" in r.stderr, r.describe()
     ext = result(r)["externalId"]
+    # The next steps, with the commands that print what to paste.
+    assert "spot-connect policy" in r.stderr and f"trust-policy --external-id {ext}" in r.stderr
+    assert "922761411349" in r.stderr and "standard input" not in r.stderr, r.describe()
     assert ext and spot().external_ids(result(r)["spotAccountId"]) == [ext]
     arn = make_role_by_hand(T["role"], ext, T["policy"])
     r = connect(T, "--role-arn", arn, method="manual")

@@ -158,6 +158,7 @@ def to_arn_field(w):
     w.key("Enter", "Is this an AWS GovCloud")
     w.key("Enter", "Spot account(s) in this organization")
     w.key("Enter", "Open https://console.aws.amazon.com/")
+    w.key("Enter", "permission bundles")  # the manual path chooses them too
     w.key("Enter", "IAM > Policies > Create policy")
     w.wait("Spot's External ID is ready (item 3).")
     w.key("Enter", "IAM > Roles > Create role")

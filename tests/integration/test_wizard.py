@@ -194,6 +194,7 @@ def to_manual_policy(w):
     to_spot(w, ["Down"])
     w.wait("Spot account(s) in this organization")
     w.key("Enter", "Open https://console.aws.amazon.com/")
+    w.key("Enter", "permission bundles")        # the manual path chooses them too
     w.key("Enter", "IAM > Policies > Create policy")
     w.wait("1-10/")
     w.wait("Spot's External ID is ready (item 3).")
@@ -321,6 +322,7 @@ def test_manual_walkthrough_with_goldens():
     w.key("Enter", "Spot account(s) in this organization")
     w.key("Enter", "Open https://console.aws.amazon.com/")
     w.golden("login-manual")
+    w.key("Enter", "permission bundles")        # the manual path chooses them too
     w.key("Enter", "IAM > Policies > Create policy")
     w.wait("1-10/")
     w.wait("Spot's External ID is ready (item 3).")   # fetched in the background
@@ -337,7 +339,7 @@ def test_manual_walkthrough_with_goldens():
     w.golden("policy-manual-external-id")
     w.key("p", "(press Enter to return)")    # printed plainly, outside the panel
     w.wait("External ID:")
-    assert "Step 7" not in w.settle(), w.s.dump()
+    assert "Step 8" not in w.settle(), w.s.dump()
     w.key("Enter", "IAM > Policies > Create policy")
     acct_id, acct = next(iter(ce.spot().accounts.items()))
     ext = acct["externalIds"][0]
@@ -367,7 +369,7 @@ def test_manual_walkthrough_with_goldens():
     assert "Working..." not in text and "Connected:" not in text, w.s.dump()
     assert ce.spot().count_endpoint("setCredentials") == 0, ce.spot().endpoints()
     run_phase(w, "Connected: Spot accepted the role.")
-    w.key("Enter", "Step 10 of 10: Done")
+    w.key("Enter", "Step 11 of 11: Done")
     w.golden("done-manual")
     w.key("q")
     assert w.exit_code() == 0
@@ -436,6 +438,7 @@ def test_goldens_at_120x40():
     w.key("Enter", "Spot account(s) in this organization")
     w.golden("spot")
     w.key("Enter", "Open https://console.aws.amazon.com/")
+    w.key("Enter", "permission bundles")        # the manual path chooses them too
     w.key("Enter", "IAM > Policies > Create policy")
     w.wait("1-26/")
     w.wait("Spot's External ID is ready (item 3).")
@@ -548,8 +551,10 @@ def test_esc_back_and_enter_forward_keep_answers():
     w.key("Space", "[ ] OpsWorks")
     w.key("Enter", "Press Enter to start.")
     w.key("Esc", "[ ] OpsWorks")
-    w.key("F1", "Permissions: help")
-    w.key("Enter", "[ ] OpsWorks")
+    w.key("F1", "Keys here:")                   # help inside the screen
+    w.key("Esc")                                 # closes help, not the panel
+    w.s.wait_for_not("Keys here:")
+    w.wait("[ ] OpsWorks")
     w.key("Enter", "Press Enter to start.")
     w.wait("Step 8 of 11")
     w.key("C-c", "Quit?")                        # as q does
@@ -839,7 +844,7 @@ def test_tmux_smoke_copy_reaches_paste_buffer():
             t.wait_for(want)
         t.send_keys("Down")
         for want in ("Is this an AWS GovCloud", "Spot account(s)", "Open https://console",
-                     "External ID is ready"):
+                     "permission bundles", "External ID is ready"):
             t.send_keys("Enter")
             t.wait_for(want)
         t.send_keys("c", literal=True)

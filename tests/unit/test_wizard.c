@@ -33,12 +33,47 @@ static void govcloud_skips_permissions(void)
     CHECK_INT(wiz_step_number(&w, W_POLICY), 7);
 }
 
-static void manual_skips_permissions(void)
+/* The console page offers the bundles on the manual path too; only
+ * GovCloud and China have the full policy alone. The count stays put. */
+static void manual_offers_permissions(void)
 {
     wizard w;
     wiz_init(&w);
+    int automatic = wiz_step_count(&w);
     w.method = CONNECT_MANUAL;
+    CHECK(wiz_visible(&w, W_PERMISSIONS));
+    CHECK_INT(wiz_step_count(&w), automatic);
+    w.partition = WP_GOV;
     CHECK(!wiz_visible(&w, W_PERMISSIONS));
+}
+
+static void resume_restores_the_answers(void)
+{
+    wizard w;
+    wiz_init(&w);
+    w.method = CONNECT_CONSOLE; /* what no token found made it */
+    const char *bundles[] = {"OceanEks", "OverviewDashboard"};
+    wiz_saved s = {.method = "manual",
+                   .partition = "aws",
+                   .spot_account = "act-12345678",
+                   .bundles = bundles,
+                   .nbundles = 2,
+                   .bundles_saved = 1,
+                   .step = STEP_POLICY};
+    wiz_step at = wiz_apply_saved(&w, &s);
+    CHECK_INT(at, W_ROLE);
+    CHECK_INT(w.method, CONNECT_MANUAL);
+    CHECK_STR(w.spot_account, "act-12345678");
+    size_t on = 0;
+    for (size_t i = 0; i < w.nbundles; i++)
+        on += (size_t)w.bundle_on[i];
+    CHECK_INT(on, 2);
+    CHECK(!wiz_bundles_changed(&w));
+    w.bundle_on[0] = !w.bundle_on[0];
+    CHECK(wiz_bundles_changed(&w));
+    char text[300];
+    wiz_resume_text(&w, at, text, sizeof text);
+    CHECK_STR(text, "Manual path, Spot account act-12345678, stopped before step 9 Create IAM role");
 }
 
 static void esc_goes_back_along_the_path(void)
@@ -112,7 +147,8 @@ int main(void)
     check_suite = "wizard";
     check_run("automatic path has every panel", automatic_path_has_every_panel);
     check_run("GovCloud skips permissions", govcloud_skips_permissions);
-    check_run("manual skips permissions", manual_skips_permissions);
+    check_run("manual offers permissions", manual_offers_permissions);
+    check_run("resume restores the answers", resume_restores_the_answers);
     check_run("Esc goes back along the path", esc_goes_back_along_the_path);
     check_run("goto records the path", goto_records_the_path);
     check_run("path text names the answers", path_text_names_the_answers);

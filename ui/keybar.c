@@ -1,0 +1,112 @@
+#include "keybar.h"
+
+#include <stdio.h>
+
+#define KEY_ESC 27
+
+static const char quit_q[] = "F1/? help  q quit";
+/* In a text field q and ? are text: Ctrl-C asks to quit, F1 helps. */
+static const char quit_field[] = "F1 help  Ctrl-C quit";
+
+static int field_focused(const app *a)
+{
+    switch (a->wz.step) {
+    case W_SPOT:
+        return a->wz.method == CONNECT_CONSOLE ||
+               (!a->detected.have_token && !a->settings.token[0]) || a->focus == 1;
+    case W_PARTITION:
+    case W_AWS_LOGIN:
+        return a->focus > 0;
+    case W_CONNECT:
+        return a->wz.method == CONNECT_MANUAL && !(a->have_result && a->result.r.connected);
+    default:
+        return 0;
+    }
+}
+
+static const char *panel_keys(const app *a)
+{
+    int manual = a->wz.method == CONNECT_MANUAL;
+    switch (a->wz.step) {
+    case W_WELCOME:
+        return a->have_detected && a->detected.saved ? "Enter begin  r resume" : "Enter begin";
+    case W_PROVIDER:
+    case W_METHOD:
+        return "Up/Down choose  Enter next  Esc back";
+    case W_PARTITION:
+        return a->focus ? "Tab list  Enter next  Esc back"
+                        : "Up/Down choose  Tab ID field  Enter next  Esc back";
+    case W_SPOT:
+        if (a->wz.method == CONNECT_CONSOLE)
+            return "paste the External ID  Enter next  Esc back";
+        if (!a->detected.have_token && !a->settings.token[0])
+            return "type the token  Enter check it  Esc back";
+        return a->focus ? "Tab list  Enter next  Esc back"
+                        : "Up/Down choose  Tab name  Enter next  Esc back";
+    case W_AWS_LOGIN:
+        if (manual)
+            return "Enter next  Esc back";
+        return a->focus      ? "Tab next field  Enter check  Esc back"
+               : a->verified ? "Up/Down choose  Enter next  Esc back"
+                             : "Up/Down choose  Tab keys  Enter check  Esc back";
+    case W_PERMISSIONS:
+        return "Up/Down move  Space toggle  a all  Enter next  Esc back";
+    case W_POLICY:
+    case W_ROLE:
+        return manual ? "1-4 item  c copy  p print  Enter next  Esc back"
+                      : "Enter run/next  c copy  Esc back";
+    case W_CONNECT:
+        if (a->wz.method == CONNECT_CONSOLE)
+            return "c copy  p print  Enter next  Esc back";
+        return manual ? "paste the role ARN  Enter hand to Spot  Esc back"
+                      : "Enter run/next  Esc back";
+    case W_DONE:
+        return "Enter or q leave";
+    default:
+        return "";
+    }
+}
+
+const char *keybar_text(const app *a)
+{
+    static char bar[200];
+    if (a->job) {
+        snprintf(bar, sizeof bar, "Esc cancel  %s", quit_q);
+        return bar;
+    }
+    if (a->wz.step == W_DONE) {
+        snprintf(bar, sizeof bar, "%s  F1/? help", panel_keys(a));
+        return bar;
+    }
+    snprintf(bar, sizeof bar, "%s  %s", panel_keys(a), field_focused(a) ? quit_field : quit_q);
+    return bar;
+}
+
+void keybar_define_keys(void)
+{
+    define_key("\033[1~", KEY_HOME);
+    define_key("\033[4~", KEY_END);
+    define_key("\033[7~", KEY_HOME);
+    define_key("\033[8~", KEY_END);
+    define_key("\033[H", KEY_HOME);
+    define_key("\033[F", KEY_END);
+    define_key("\033OH", KEY_HOME);
+    define_key("\033OF", KEY_END);
+}
+
+int keybar_swallow_sequence(WINDOW *w)
+{
+    int c = wgetch(w); /* nodelay: what came with the Esc is already here */
+    if (c == ERR)
+        return 0;
+    if (c == KEY_ESC) {
+        ungetch(c); /* Esc pressed twice */
+        return 0;
+    }
+    if (c == '[' || c == 'O') {
+        /* CSI or SS3: parameters and intermediates, then a final byte. */
+        while ((c = wgetch(w)) != ERR && !(c >= 0x40 && c <= 0x7e))
+            ;
+    }
+    return 1;
+}
