@@ -286,8 +286,9 @@ static void handle_key(app *a, int key)
 static void read_keys(app *a)
 {
     int key;
+    /* Inside a paste an ESC is text, shown escaped: nothing to swallow. */
     while ((key = wgetch(stdscr)) != ERR)
-        if (key != KEY_ESC || !keybar_swallow_sequence(stdscr))
+        if (key != KEY_ESC || a->pasting || !keybar_swallow_sequence(stdscr))
             handle_key(a, key);
 }
 
