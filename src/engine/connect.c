@@ -162,8 +162,8 @@ static void spot_principal_arn(engine *e)
     char account[13];
     sc_error ignored;
     if (trust_principal(e->part->name, e->o->spot_principal, account, &ignored) == ST_OK)
-        snprintf(e->principal_arn, sizeof e->principal_arn, "%siam::%s:root",
-                 e->part->arn_prefix, account);
+        snprintf(e->principal_arn, sizeof e->principal_arn, "%siam::%s:root", e->part->arn_prefix,
+                 account);
 }
 
 /* ---- the plan ---- */

@@ -18,16 +18,16 @@ typedef struct engine {
     char caller_account[13]; /* "" when unknown */
     char *policy_doc;
     char *trust_doc;
-    int aws_changed; /* this run changed IAM: Spot may need to wait for it */
-    const char *role_name; /* the role the AWS steps work on: o->role_name, or the
-                              one Spot already uses (adopted) */
-    char *role_arn;        /* the role to hand to Spot; the state gets it only once
-                              Spot has accepted it */
+    int aws_changed;        /* this run changed IAM: Spot may need to wait for it */
+    const char *role_name;  /* the role the AWS steps work on: o->role_name, or the
+                               one Spot already uses (adopted) */
+    char *role_arn;         /* the role to hand to Spot; the state gets it only once
+                               Spot has accepted it */
     char principal_arn[64]; /* Spot's principal for the partition; "" when unknown */
     char adopted_role[65];  /* storage for role_name when adopted */
-    int linked;            /* the Spot account is linked to this AWS account */
-    int preflight;         /* PREFLIGHT_* below */
-    int already_connected; /* adopted an existing link: nothing was changed */
+    int linked;             /* the Spot account is linked to this AWS account */
+    int preflight;          /* PREFLIGHT_* below */
+    int already_connected;  /* adopted an existing link: nothing was changed */
 } engine;
 
 enum { PREFLIGHT_NONE, PREFLIGHT_PASSED, PREFLIGHT_SKIPPED };

@@ -14,10 +14,10 @@
 status_t manage_state_path(const char *state_path, aws_session *aws, char **out, sc_error *err);
 
 typedef struct status_report {
-    conn_state st;  /* as saved */
-    int spot_known; /* 1 when Spot was asked */
-    int connected;  /* what Spot says, when asked */
-    char *role_arn; /* the role Spot uses, when asked */
+    conn_state st;      /* as saved */
+    int spot_known;     /* 1 when Spot was asked */
+    int connected;      /* what Spot says, when asked */
+    char *role_arn;     /* the role Spot uses, when asked */
     int found_via_spot; /* the state did not know it: found by AWS account */
     int role_checked;   /* the role Spot uses was checked in IAM */
     char *role_health;  /* "ok", or what is wrong with it and the fix */

@@ -141,8 +141,8 @@ static void trusting_roles(aws_client *aws, const char *principal_arn, buf_t *ou
         if (!trusted || !rs.items[i].name)
             continue;
         if (named++ < PREFLIGHT_NAMES_MAX)
-            buf_printf(out, "%s%s", named > 1 ? ", " : "roles that trust Spot here: ",
-                       rs.items[i].name);
+            buf_printf(out, "%s%s",
+                       named > 1 ? ", " : "roles that trust Spot here: ", rs.items[i].name);
     }
     if (named > PREFLIGHT_NAMES_MAX)
         buf_printf(out, " and %zu more", named - PREFLIGHT_NAMES_MAX);
@@ -151,8 +151,7 @@ static void trusting_roles(aws_client *aws, const char *principal_arn, buf_t *ou
     iam_roles_free(&rs);
 }
 
-static status_t no_role(aws_client *aws, const preflight_want *w, const role_arn *r,
-                        sc_error *err)
+static status_t no_role(aws_client *aws, const preflight_want *w, const role_arn *r, sc_error *err)
 {
     buf_t b = BUF_INIT;
     trusting_roles(aws, w->principal_arn, &b);
@@ -367,9 +366,8 @@ static char *role_external_id(engine *e, const role_arn *r, sc_error *err)
  * kept as it is. */
 static status_t adopt_link(engine *e, const char *role, sc_error *err)
 {
-    preflight_want w = {.role_arn = role,
-                        .external_id = e->st.external_id,
-                        .principal_arn = e->principal_arn};
+    preflight_want w = {
+        .role_arn = role, .external_id = e->st.external_id, .principal_arn = e->principal_arn};
     status_t st = preflight_check(e->aws, &w, err);
     if (st != ST_OK) {
         if (e->o->method == CONNECT_MANUAL || err->status != ST_BAD_INPUT)
@@ -383,8 +381,9 @@ static status_t adopt_link(engine *e, const char *role, sc_error *err)
     e->st.connected = 1;
     e->already_connected = 1;
     e->preflight = PREFLIGHT_PASSED;
-    eng_progress(e, "already connected: Spot account %s uses role %s, which trusts External ID "
-                    "%s; nothing was changed",
+    eng_progress(e,
+                 "already connected: Spot account %s uses role %s, which trusts External ID "
+                 "%s; nothing was changed",
                  e->st.spot_account.arn, role, e->st.external_id);
     return eng_reach(e, STEP_VERIFIED, err);
 }
@@ -409,11 +408,12 @@ static status_t adopt_role(engine *e, const char *role, sc_error *err)
     } else {
         state_set(&e->st.external_id, id);
         state_set(&e->st.external_id_valid_until, NULL);
-        eng_progress(e, "Spot account %s uses role %s, which trusts External ID %s: adopting "
-                        "it (no new External ID)",
+        eng_progress(e,
+                     "Spot account %s uses role %s, which trusts External ID %s: adopting "
+                     "it (no new External ID)",
                      e->st.spot_account.arn, role, id);
-        int other = e->o->method == CONNECT_MANUAL && e->o->role_arn &&
-                    strcmp(e->o->role_arn, role) != 0;
+        int other =
+            e->o->method == CONNECT_MANUAL && e->o->role_arn && strcmp(e->o->role_arn, role) != 0;
         st = other ? ST_OK : adopt_link(e, role, err);
     }
     free(id);

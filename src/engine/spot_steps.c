@@ -173,14 +173,16 @@ static int keep_known_id(engine *e)
     if (!e->st.external_id)
         return 0;
     if (e->o->rotate_external_id) {
-        eng_progress(e, "replacing External ID %s as asked (--rotate-external-id): the "
-                        "role's trust is updated before Spot gets the role",
+        eng_progress(e,
+                     "replacing External ID %s as asked (--rotate-external-id): the "
+                     "role's trust is updated before Spot gets the role",
                      e->st.external_id);
         return 0;
     }
     if (saved_id_expired(e)) {
-        eng_progress(e, "the saved External ID %s expired at %s (Spot's maxValidUntil) before "
-                        "the role was handed over: asking Spot for a new one",
+        eng_progress(e,
+                     "the saved External ID %s expired at %s (Spot's maxValidUntil) before "
+                     "the role was handed over: asking Spot for a new one",
                      e->st.external_id, e->st.external_id_valid_until);
         return 0;
     }
@@ -313,8 +315,9 @@ static status_t after_failure(engine *e, int attempt, double start, sc_error *er
         p.max_attempts = 0;
         p.deadline = start + e->o->wait_seconds;
         if (attempt == 1)
-            eng_progress(e, "Spot is not answering as it should (%s): trying again until the "
-                            "--wait deadline",
+            eng_progress(e,
+                         "Spot is not answering as it should (%s): trying again until the "
+                         "--wait deadline",
                          err->message);
         retry_verdict v = retry_wait(&p, attempt, 0, e->o->cancel);
         if (v == RETRY_CANCELLED)
@@ -366,7 +369,6 @@ status_t eng_verify(engine *e, sc_error *err)
     if (st != ST_OK)
         return st;
     e->st.connected = 1;
-    eng_progress(e, "connected: Spot account %s uses role %s", e->st.spot_account.arn,
-                 e->role_arn);
+    eng_progress(e, "connected: Spot account %s uses role %s", e->st.spot_account.arn, e->role_arn);
     return eng_reach(e, STEP_VERIFIED, err);
 }

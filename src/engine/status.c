@@ -91,9 +91,8 @@ static status_t check_role(aws_session *aws, status_report *r, sc_error *err)
         }
     }
     error_clear(err);
-    preflight_want w = {.role_arn = r->role_arn,
-                        .external_id = ext ? ext : "(none)",
-                        .principal_arn = principal};
+    preflight_want w = {
+        .role_arn = r->role_arn, .external_id = ext ? ext : "(none)", .principal_arn = principal};
     status_t st = preflight_check(aws->client, &w, err);
     if (st == ST_OK || st == ST_BAD_INPUT) {
         r->role_checked = 1;

@@ -512,9 +512,8 @@ status_t spot_generate_external_id(spot_client *c, const char *account_id, char 
     return spot_generate_external_id_until(c, account_id, external_id, NULL, err);
 }
 
-status_t spot_generate_external_id_until(spot_client *c, const char *account_id,
-                                         char **external_id, char **max_valid_until,
-                                         sc_error *err)
+status_t spot_generate_external_id_until(spot_client *c, const char *account_id, char **external_id,
+                                         char **max_valid_until, sc_error *err)
 {
     *external_id = NULL;
     if (max_valid_until)
