@@ -403,8 +403,11 @@ static status_t adopt_role(engine *e, const char *role, sc_error *err)
     state_set(&e->role_arn, role);
     status_t st = ST_OK;
     if (e->o->rotate_external_id) {
-        eng_progress(e, "Spot account %s uses role %s (External ID %s)", e->st.spot_account.arn,
-                     role, id);
+        eng_progress(e,
+                     "Spot account %s uses role %s (External ID %s): replacing the External ID "
+                     "as asked (--rotate-external-id); the role's trust is updated before Spot "
+                     "gets the role",
+                     e->st.spot_account.arn, role, id);
     } else {
         state_set(&e->st.external_id, id);
         state_set(&e->st.external_id_valid_until, NULL);

@@ -99,8 +99,10 @@ def test_rotate_external_id_updates_the_trust_before_spot_gets_the_role():
 def test_rotate_from_an_empty_state_dir_keeps_the_linked_role():
     first = result(connect(T))
     new_home()
-    doc = result(connect(T, "--rotate-external-id"))
+    r = connect(T, "--rotate-external-id")
+    doc = result(r)
     assert doc["connected"] and doc["externalId"] != first["externalId"], doc
+    assert "--rotate-external-id" in r.stderr and "already connected" not in r.stderr, r.stderr
     assert doc["roleArn"] == first["roleArn"] and trusted_id(T["role"]) == doc["externalId"]
 
 
