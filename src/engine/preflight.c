@@ -13,7 +13,7 @@
 #include "util/json.h"
 #include "util/xalloc.h"
 
-#define PREFLIGHT_DOC_MAX (128 * 1024)
+#define PREFLIGHT_DOC_MAX ((size_t)128 * 1024)
 #define PREFLIGHT_NAMES_MAX 5 /* roles named in a "does not exist" message */
 
 /* IAM's action wildcards: '*' any run, '?' one character, case-insensitive. */
