@@ -24,17 +24,40 @@ static void load_accounts(app *a)
     app_start_job(a, wiz_job_accounts(a->worker, &a->settings));
 }
 
+/* Linked to the AWS account of these credentials. */
+static int linked_here(const app *a, const wiz_account *acc)
+{
+    return a->detected.aws_ok && acc->aws_account[0] &&
+           strcmp(acc->aws_account, a->detected.aws_account) == 0;
+}
+
+static const char *account_note(const app *a, const wiz_account *acc, char *buf, size_t n)
+{
+    if (!acc->connected)
+        return NULL;
+    if (!linked_here(a, acc))
+        return "(already connected)";
+    const char *role = strrchr(acc->role_arn, '/');
+    snprintf(buf, n, "(linked to this AWS account%s%s)", role ? ", role " : "",
+             role ? role + 1 : "");
+    return buf;
+}
+
 static void spot_build_list(app *a)
 {
     static char labels[64][200];
+    static char notes[64][120];
     pnl_list_reset(a, 0);
     for (size_t i = 0; i < a->accounts.n && i < 62; i++) {
         const wiz_account *acc = &a->accounts.items[i];
         snprintf(labels[i], sizeof labels[i], "%s  %s", acc->id, acc->name);
-        pnl_list_add(a, labels[i], acc->connected ? "(already connected)" : NULL, 0);
+        pnl_list_add(a, labels[i], account_note(a, acc, notes[i], sizeof notes[i]), 0);
     }
     pnl_list_add(a, "Create a new Spot account", "named below", 0);
     a->list.cursor = a->list.n - 1;
+    for (size_t i = 0; i + 1 < a->list.n; i++)
+        if (!a->wz.spot_account[0] && linked_here(a, &a->accounts.items[i]))
+            a->list.cursor = i; /* the link Spot has already: kept, not replaced */
     for (size_t i = 0; i + 1 < a->list.n; i++)
         if (strcmp(a->accounts.items[i].id, a->wz.spot_account) == 0)
             a->list.cursor = i; /* back here: the account chosen before */

@@ -184,7 +184,8 @@ static status_t list_pages(aws_client *c, const char *action, const char *key, c
         query_params q;
         query_result r;
         query_init(&q, AWS_IAM, action);
-        query_add(&q, key, value);
+        if (key) /* ListRoles takes no key */
+            query_add(&q, key, value);
         if (marker)
             query_add(&q, "Marker", marker);
         free(marker);
@@ -244,6 +245,18 @@ void iam_policy_versions_free(iam_policy_versions *vs)
 
 /* ---- roles ---- */
 
+static void read_role(const xml_node *n, iam_role *out)
+{
+    out->name = dup_at(n, "RoleName");
+    out->id = dup_at(n, "RoleId");
+    out->arn = dup_at(n, "Arn");
+    out->path = dup_at(n, "Path");
+    const char *trust = xml_text(n, "AssumeRolePolicyDocument");
+    out->trust_policy = trust ? url_decode_policy_document(trust) : NULL;
+    const char *msd = xml_text(n, "MaxSessionDuration");
+    out->max_session_duration = msd ? iam_number(msd) : 0;
+}
+
 static status_t role_call(aws_client *c, query_params *q, const char *action, query_retry retry,
                           iam_role *out, sc_error *err)
 {
@@ -258,14 +271,7 @@ static status_t role_call(aws_client *c, query_params *q, const char *action, qu
         query_result_free(&r);
         return missing(err, action, "Role");
     }
-    out->name = dup_at(n, "RoleName");
-    out->id = dup_at(n, "RoleId");
-    out->arn = dup_at(n, "Arn");
-    out->path = dup_at(n, "Path");
-    const char *trust = xml_text(n, "AssumeRolePolicyDocument");
-    out->trust_policy = trust ? url_decode_policy_document(trust) : NULL;
-    const char *msd = xml_text(n, "MaxSessionDuration");
-    out->max_session_duration = msd ? iam_number(msd) : 0;
+    read_role(n, out);
     query_result_free(&r);
     return ST_OK;
 }
@@ -375,4 +381,34 @@ void iam_attached_policies_free(iam_attached_policies *a)
     free(a->names);
     free(a->arns);
     memset(a, 0, sizeof *a);
+}
+
+static void take_roles(void *ctx, const xml_node *result)
+{
+    iam_roles *rs = ctx;
+    const xml_node *list = xml_child(result, "Roles");
+    for (const xml_node *m = list ? list->children : NULL; m; m = m->next) {
+        if (!xml_text(m, "Arn"))
+            continue;
+        rs->items = xrealloc(rs->items, (rs->n + 1) * sizeof *rs->items);
+        memset(&rs->items[rs->n], 0, sizeof *rs->items);
+        read_role(m, &rs->items[rs->n++]);
+    }
+}
+
+status_t iam_list_roles(aws_client *c, iam_roles *out, sc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    status_t st = list_pages(c, "ListRoles", NULL, NULL, take_roles, out, err);
+    if (st != ST_OK)
+        iam_roles_free(out);
+    return st;
+}
+
+void iam_roles_free(iam_roles *rs)
+{
+    for (size_t i = 0; i < rs->n; i++)
+        iam_role_free(&rs->items[i]);
+    free(rs->items);
+    memset(rs, 0, sizeof *rs);
 }

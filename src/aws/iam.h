@@ -41,6 +41,11 @@ typedef struct iam_role {
     long max_session_duration;
 } iam_role;
 
+typedef struct iam_roles {
+    iam_role *items;
+    size_t n;
+} iam_roles;
+
 typedef struct iam_attached_policies {
     char **names;
     char **arns;
@@ -74,6 +79,9 @@ status_t iam_update_assume_role_policy(aws_client *c, const char *name, const ch
                                        sc_error *err);
 status_t iam_delete_role(aws_client *c, const char *name, sc_error *err);
 void iam_role_free(iam_role *r);
+/* ListRoles, every page (trust policies included, decoded). */
+status_t iam_list_roles(aws_client *c, iam_roles *out, sc_error *err);
+void iam_roles_free(iam_roles *rs);
 
 status_t iam_attach_role_policy(aws_client *c, const char *role, const char *policy_arn,
                                 sc_error *err);

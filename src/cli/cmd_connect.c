@@ -49,6 +49,9 @@ static const char connect_usage[] =
     "  --wait S                 how long Spot may take to see a new role (default 120)\n"
     "  --yes                    do not ask for confirmation (needed without a terminal)\n"
     "  --fresh                  ignore the saved state and start over\n"
+    "  --rotate-external-id     ask Spot for a new External ID even when one is\n"
+    "                           known (the role's trust is updated before Spot\n"
+    "                           gets the role)\n"
     "  --state FILE             state file (default\n"
     "                           $XDG_STATE_HOME/spot-connect/<AWS account>.json)\n"
     "  --log FILE               API call log (default: beside the state file)\n"
@@ -63,7 +66,12 @@ static const char connect_usage[] =
     "\n"
     "Progress goes to stderr; the result is JSON on stdout:\n"
     "  {\"spotAccountId\", \"externalId\", \"roleArn\", \"policyArn\", \"awsAccountId\",\n"
-    "   \"connected\"}\n"
+    "   \"connected\", \"alreadyConnected\", \"roleCheckSkipped\"}\n"
+    "Before the role goes to Spot it is checked in IAM (exists, trusts Spot with\n"
+    "the External ID, has the Spot policy): a mistake stops at once with its fix.\n"
+    "When Spot already has this AWS account linked and the role trusts Spot with\n"
+    "an External ID, that ID is adopted and nothing is changed (\"already\n"
+    "connected\"); a new External ID only with --rotate-external-id.\n"
     "Exit status: 0 ok, 1 API failure, 2 bad input, 3 an answer is missing\n"
     "(--yes, --role-arn, --external-id), 130 interrupted.\n";
 
@@ -82,6 +90,7 @@ enum {
     OPT_WAIT,
     OPT_YES,
     OPT_FRESH,
+    OPT_ROTATE,
     OPT_STATE,
     OPT_LOG,
 };
@@ -101,6 +110,7 @@ static const struct option connect_options_table[] = {
     {"wait", required_argument, NULL, OPT_WAIT},
     {"yes", no_argument, NULL, OPT_YES},
     {"fresh", no_argument, NULL, OPT_FRESH},
+    {"rotate-external-id", no_argument, NULL, OPT_ROTATE},
     {"state", required_argument, NULL, OPT_STATE},
     {"log", required_argument, NULL, OPT_LOG},
     CLI_SPOT_LONG_OPTIONS,
@@ -200,6 +210,9 @@ static int on_option(void *ctx, int id, const char *arg, const char *cmd)
     case OPT_FRESH:
         c->o.fresh = 1;
         return 0;
+    case OPT_ROTATE:
+        c->o.rotate_external_id = 1;
+        return 0;
     case OPT_STATE:
         c->o.state_path = arg;
         return 0;
@@ -250,6 +263,8 @@ static void print_result(const connect_result *r)
     json_kv_str(g, "policyArn", r->policy_arn);
     json_kv_str(g, "awsAccountId", r->aws_account_id);
     json_kv_bool(g, "connected", r->connected);
+    json_kv_bool(g, "alreadyConnected", r->already_connected);
+    json_kv_bool(g, "roleCheckSkipped", r->preflight_skipped);
     json_kv_str(g, "statePath", r->state_path);
     json_kv_str(g, "logPath", r->log_path);
     yajl_gen_map_close(g);

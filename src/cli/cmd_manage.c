@@ -15,9 +15,13 @@ static const char status_usage[] =
     "Usage: spot-connect status [--state FILE] [OPTIONS]\n"
     "\n"
     "Prints the saved state of the connection and, with a Spot token, whether\n"
-    "Spot has the account connected and to which role, as JSON:\n"
+    "Spot has the account connected and to which role; without a saved state,\n"
+    "Spot is asked which of its accounts is linked to this AWS account. With AWS\n"
+    "credentials the role Spot uses is checked as connect checks it (roleHealth:\n"
+    "\"ok\" or what is wrong and the fix). JSON:\n"
     "  {\"awsAccountId\", \"spotAccountId\", \"externalId\", \"roleArn\", \"policyArn\",\n"
-    "   \"step\", \"connected\", \"spotRoleArn\", \"checkedWithSpot\", \"statePath\"}\n"
+    "   \"step\", \"connected\", \"spotRoleArn\", \"checkedWithSpot\",\n"
+    "   \"foundThroughSpot\", \"roleHealth\", \"statePath\"}\n"
     "\n"
     "Options:\n"
     "  --state FILE        state file (default: the one for your AWS account)\n"
@@ -126,6 +130,8 @@ static void print_status(const status_report *r, const char *path)
     json_kv_bool(g, "connected", r->spot_known ? r->connected : r->st.connected);
     json_kv_str(g, "spotRoleArn", r->role_arn);
     json_kv_bool(g, "checkedWithSpot", r->spot_known);
+    json_kv_bool(g, "foundThroughSpot", r->found_via_spot);
+    json_kv_str(g, "roleHealth", r->role_health);
     json_kv_str(g, "statePath", path);
     yajl_gen_map_close(g);
     json_gen_finish(g, stdout);
@@ -148,7 +154,7 @@ int cmd_status(int argc, char **argv)
     if (st == ST_OK)
         st = manage_state_path(m.state, c.aws, &path, &err);
     if (st == ST_OK)
-        st = status_run(path, c.spot, &r, &err);
+        st = status_run(path, c.aws, c.spot, &r, &err);
     if (st == ST_OK)
         print_status(&r, path);
     rc = st == ST_OK ? EXIT_OK : cli_report("status", &err);

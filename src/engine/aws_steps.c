@@ -136,7 +136,7 @@ static status_t create_role_retrying(engine *e, iam_role *r, sc_error *err)
     p.deadline = time_monotonic() + e->o->wait_seconds;
     for (int attempt = 1;; attempt++) {
         status_t st =
-            iam_create_role(e->aws, e->o->role_name, e->trust_doc,
+            iam_create_role(e->aws, e->role_name, e->trust_doc,
                             "Lets Spot by NetApp manage this account (spot-connect)", r, err);
         if (st == ST_OK || !invalid_principal(err))
             return st;
@@ -149,8 +149,8 @@ static status_t create_role_retrying(engine *e, iam_role *r, sc_error *err)
 static status_t create_role(engine *e, sc_error *err)
 {
     if (eng_plan(e, "iam", "CreateRole", e->trust_doc)) {
-        char *arn = iam_arn(e, e->caller_account, "role", e->o->role_name);
-        state_set(&e->st.role.arn, arn);
+        char *arn = iam_arn(e, e->caller_account, "role", e->role_name);
+        state_set(&e->role_arn, arn);
         free(arn);
         return ST_OK;
     }
@@ -164,7 +164,7 @@ static status_t create_role(engine *e, sc_error *err)
     e->st.role.created = 1;
     e->st.role.pending = 0;
     e->aws_changed = 1;
-    state_set(&e->st.role.arn, r.arn);
+    state_set(&e->role_arn, r.arn);
     eng_progress(e, "created role %s", r.arn);
     iam_role_free(&r);
     return ST_OK;
@@ -172,14 +172,14 @@ static status_t create_role(engine *e, sc_error *err)
 
 static status_t converge_role(engine *e, const iam_role *r, sc_error *err)
 {
-    state_set(&e->st.role.arn, r->arn);
+    state_set(&e->role_arn, r->arn);
     if (r->trust_policy && policy_equal(r->trust_policy, e->trust_doc)) {
         eng_progress(e, "role %s already trusts Spot with this External ID", r->arn);
         return ST_OK;
     }
     if (eng_plan(e, "iam", "UpdateAssumeRolePolicy", e->trust_doc))
         return ST_OK;
-    status_t st = iam_update_assume_role_policy(e->aws, e->o->role_name, e->trust_doc, err);
+    status_t st = iam_update_assume_role_policy(e->aws, e->role_name, e->trust_doc, err);
     if (st == ST_OK) {
         eng_progress(e, "role %s now trusts Spot with the current External ID", r->arn);
         e->aws_changed = 1;
@@ -189,9 +189,9 @@ static status_t converge_role(engine *e, const iam_role *r, sc_error *err)
 
 status_t eng_role(engine *e, sc_error *err)
 {
-    state_set(&e->st.role.name, e->o->role_name);
+    state_set(&e->st.role.name, e->role_name);
     iam_role r;
-    status_t st = iam_get_role(e->aws, e->o->role_name, &r, err);
+    status_t st = iam_get_role(e->aws, e->role_name, &r, err);
     if (st == ST_OK) {
         eng_claim_pending(&e->st.role);
         st = converge_role(e, &r, err);
@@ -217,11 +217,11 @@ static status_t attach_one(engine *e, const iam_attached_policies *a, const char
 {
     if (has_arn(a, arn) || eng_plan(e, "iam", "AttachRolePolicy", arn))
         return ST_OK;
-    status_t st = iam_attach_role_policy(e->aws, e->o->role_name, arn, err);
+    status_t st = iam_attach_role_policy(e->aws, e->role_name, arn, err);
     if (st == ST_OK) {
         *attached_by_us = 1;
         e->aws_changed = 1;
-        eng_progress(e, "attached %s to role %s", arn, e->o->role_name);
+        eng_progress(e, "attached %s to role %s", arn, e->role_name);
     }
     return st;
 }
@@ -229,7 +229,7 @@ static status_t attach_one(engine *e, const iam_attached_policies *a, const char
 status_t eng_attach(engine *e, sc_error *err)
 {
     iam_attached_policies a = {0};
-    status_t st = iam_list_attached_role_policies(e->aws, e->o->role_name, &a, err);
+    status_t st = iam_list_attached_role_policies(e->aws, e->role_name, &a, err);
     /* In a dry run the role may be one the plan would create. */
     if (st != ST_OK && !(e->o->dry_run && iam_is(err, "NoSuchEntity")))
         return st;

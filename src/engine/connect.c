@@ -1,6 +1,5 @@
 #include "engine/connect.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,68 +9,11 @@
 #include "doc/trust.h"
 #include "engine/arn.h"
 #include "engine/engine.h"
+#include "engine/preflight.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 
 static const char *const method_names[] = {"automatic", "manual", "console"};
-
-void eng_progress(engine *e, const char *fmt, ...)
-{
-    buf_t b = BUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(&b, fmt, ap);
-    va_end(ap);
-    journal_note(e->j, "%s", buf_str(&b));
-    if (e->h && e->h->progress)
-        e->h->progress(e->h->ctx, buf_str(&b));
-    buf_free(&b);
-}
-
-int eng_plan(engine *e, const char *service, const char *call, const char *body)
-{
-    if (!e->o->dry_run)
-        return 0;
-    if (e->h && e->h->planned)
-        e->h->planned(e->h->ctx, service, call, body);
-    return 1;
-}
-
-status_t eng_check_cancel(const engine *e, sc_error *err)
-{
-    if (e->o->cancel && *e->o->cancel)
-        return error_set(err, ST_CANCELLED, "interrupted; the state is saved, run again to resume");
-    return ST_OK;
-}
-
-status_t eng_reach(engine *e, state_step step, sc_error *err)
-{
-    if (step > e->st.step)
-        e->st.step = step;
-    status_t st = ST_OK;
-    if (!e->o->dry_run) {
-        journal_note(e->j, "step %s reached", state_step_name(step));
-        st = state_save(&e->st, err);
-    }
-    if (st == ST_OK)
-        st = eng_check_cancel(e, err);
-    if (st == ST_OK && e->o->stop_after && step >= e->o->stop_after)
-        st = ST_PAUSED;
-    return st;
-}
-
-status_t eng_save(engine *e, sc_error *err)
-{
-    return e->o->dry_run ? ST_OK : state_save(&e->st, err);
-}
-
-void eng_claim_pending(state_item *it)
-{
-    if (it->pending) {
-        it->created = 1;
-        it->pending = 0;
-    }
-}
 
 /* ---- identity and partition ---- */
 
@@ -206,6 +148,29 @@ static status_t build_documents(engine *e, sc_error *err)
     return st;
 }
 
+/* Spot cannot work without ec2:RunInstances: a policy without it would be
+ * refused by Spot after the whole wait, so it is refused here, at once. */
+static status_t check_policy_actions(engine *e, sc_error *err)
+{
+    if (preflight_grants_run_instances(e->policy_doc))
+        return ST_OK;
+    return error_set(err, ST_BAD_INPUT,
+                     "the policy does not allow ec2:RunInstances, which Spot needs: keep the "
+                     "OceanAndElastigroupBasicActions bundle (or add the action to "
+                     "--policy-file)");
+}
+
+/* Spot's principal, for checking trust policies; "" when the partition
+ * needs --spot-principal and none was given. */
+static void spot_principal_arn(engine *e)
+{
+    char account[13];
+    sc_error ignored;
+    if (trust_principal(e->part->name, e->o->spot_principal, account, &ignored) == ST_OK)
+        snprintf(e->principal_arn, sizeof e->principal_arn, "%siam::%s:root", e->part->arn_prefix,
+                 account);
+}
+
 /* ---- the plan ---- */
 
 static status_t run_spot_side(engine *e, sc_error *err)
@@ -227,7 +192,7 @@ static status_t run_aws_side(engine *e, sc_error *err)
                              e->st.external_id ? e->st.external_id : "(see above)");
         role_arn r;
         arn_parse_role(e->o->role_arn, NULL, NULL, &r, err); /* checked in eng_identity */
-        state_set(&e->st.role.arn, e->o->role_arn);
+        state_set(&e->role_arn, e->o->role_arn);
         state_set(&e->st.role.name, r.name);
         return eng_reach(e, STEP_ATTACHED, err);
     }
@@ -252,8 +217,13 @@ static status_t run_steps(engine *e, sc_error *err)
         st = run_spot_side(e, err);
     else
         st = eng_external_id(e, err);
-    if (st == ST_OK)
-        st = run_aws_side(e, err);
+    if (st != ST_OK || e->already_connected)
+        return st;
+    st = run_aws_side(e, err);
+    if (st == ST_OK && e->o->method == CONNECT_CONSOLE)
+        state_set(&e->st.role.arn, e->role_arn); /* the operator pastes it into Spot */
+    if (st == ST_OK && e->o->method != CONNECT_CONSOLE)
+        st = eng_preflight(e, err);
     if (st == ST_OK && e->o->method != CONNECT_CONSOLE)
         st = eng_set_credentials(e, err);
     if (st == ST_OK && e->o->method != CONNECT_CONSOLE)
@@ -271,11 +241,13 @@ static void fill_result(const engine *e, connect_result *out)
     out->aws_account_id = e->caller_account[0] ? xstrdup(e->caller_account) : NULL;
     out->spot_account_id = dup_opt(e->st.spot_account.arn);
     out->external_id = dup_opt(e->st.external_id);
-    out->role_arn = dup_opt(e->st.role.arn);
+    out->role_arn = dup_opt(e->role_arn ? e->role_arn : e->st.role.arn);
     out->policy_arn = dup_opt(e->st.policy.arn);
     out->state_path = dup_opt(e->st.path);
     out->log_path = dup_opt(journal_path(e->j));
     out->connected = e->st.connected;
+    out->already_connected = e->already_connected;
+    out->preflight_skipped = e->preflight == PREFLIGHT_SKIPPED;
 }
 
 /* What can be refused before any call is made. */
@@ -311,7 +283,8 @@ status_t connect_run(const connect_options *o, const connect_hooks *h, aws_sessi
                 .aws = aws ? aws->client : NULL,
                 .spot = spot,
                 .j = j,
-                .part = partition_default()};
+                .part = partition_default(),
+                .role_name = o->role_name};
     memset(out, 0, sizeof *out);
     status_t st = check_options(o, err);
     if (st == ST_OK)
@@ -319,6 +292,10 @@ status_t connect_run(const connect_options *o, const connect_hooks *h, aws_sessi
     /* Bad documents are refused before anything is written, state included. */
     if (st == ST_OK && o->method != CONNECT_MANUAL)
         st = build_documents(&e, err);
+    if (st == ST_OK && o->method != CONNECT_MANUAL)
+        st = check_policy_actions(&e, err);
+    if (st == ST_OK)
+        spot_principal_arn(&e);
     if (st == ST_OK)
         st = open_state(&e, err);
     if (st == ST_OK)
@@ -335,6 +312,7 @@ status_t connect_run(const connect_options *o, const connect_hooks *h, aws_sessi
     state_free(&e.st);
     free(e.policy_doc);
     free(e.trust_doc);
+    free(e.role_arn);
     return st;
 }
 

@@ -41,6 +41,7 @@ typedef struct connect_options {
     double wait_seconds;    /* how long Spot may take to see the new role */
     int dry_run;            /* plan: read, never write, never generate */
     int fresh;              /* ignore the saved state */
+    int rotate_external_id; /* generate a new External ID even when one is known */
     const char *state_path; /* NULL = state_default_path(account) */
     const char *log_path;   /* NULL = beside the state file */
     atomic_int *cancel;     /* set asynchronously to stop between steps */
@@ -67,6 +68,8 @@ typedef struct connect_result {
     char *state_path;
     char *log_path;
     int connected;
+    int already_connected; /* Spot had the link already: adopted, nothing changed */
+    int preflight_skipped; /* no AWS credentials to check the role with */
 } connect_result;
 
 /* aws may be NULL only for the manual method; spot must be NULL exactly for

@@ -18,8 +18,19 @@ typedef struct engine {
     char caller_account[13]; /* "" when unknown */
     char *policy_doc;
     char *trust_doc;
-    int aws_changed; /* this run changed IAM: Spot may need to wait for it */
+    int aws_changed;        /* this run changed IAM: Spot may need to wait for it */
+    const char *role_name;  /* the role the AWS steps work on: o->role_name, or the
+                               one Spot already uses (adopted) */
+    char *role_arn;         /* the role to hand to Spot; the state gets it only once
+                               Spot has accepted it */
+    char principal_arn[64]; /* Spot's principal for the partition; "" when unknown */
+    char adopted_role[65];  /* storage for role_name when adopted */
+    int linked;             /* the Spot account is linked to this AWS account */
+    int preflight;          /* PREFLIGHT_* below */
+    int already_connected;  /* adopted an existing link: nothing was changed */
 } engine;
+
+enum { PREFLIGHT_NONE, PREFLIGHT_PASSED, PREFLIGHT_SKIPPED };
 
 void eng_progress(engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* In a dry run, reports the call and returns 1: the caller must not make it. */
@@ -37,6 +48,14 @@ void eng_claim_pending(state_item *it);
 status_t eng_policy(engine *e, sc_error *err);
 status_t eng_role(engine *e, sc_error *err);
 status_t eng_attach(engine *e, sc_error *err);
+
+/* preflight.c */
+/* The role is checked in IAM before Spot gets it (free when this run has
+ * just made the role, its trust and its attachments itself). */
+status_t eng_preflight(engine *e, sc_error *err);
+/* A Spot account already linked to this AWS account, and no External ID
+ * saved: find the role Spot uses and the External ID its trust names. */
+status_t eng_adopt(engine *e, sc_error *err);
 
 /* spot_steps.c */
 status_t eng_spot_account(engine *e, sc_error *err);

@@ -14,15 +14,21 @@
 status_t manage_state_path(const char *state_path, aws_session *aws, char **out, sc_error *err);
 
 typedef struct status_report {
-    conn_state st;  /* as saved */
-    int spot_known; /* 1 when Spot was asked */
-    int connected;  /* what Spot says, when asked */
-    char *role_arn; /* the role Spot uses, when asked */
+    conn_state st;      /* as saved */
+    int spot_known;     /* 1 when Spot was asked */
+    int connected;      /* what Spot says, when asked */
+    char *role_arn;     /* the role Spot uses, when asked */
+    int found_via_spot; /* the state did not know it: found by AWS account */
+    int role_checked;   /* the role Spot uses was checked in IAM */
+    char *role_health;  /* "ok", or what is wrong with it and the fix */
 } status_report;
 
 /* Loads the state and, with a Spot client, asks Spot whether the account is
- * connected and to which role. */
-status_t status_run(const char *path, spot_client *spot, status_report *out, sc_error *err);
+ * connected and to which role; when the state does not know the connection,
+ * Spot is asked which account is linked to the caller's AWS account. With
+ * AWS credentials, the role Spot uses gets the connect's preflight checks. */
+status_t status_run(const char *path, aws_session *aws, spot_client *spot, status_report *out,
+                    sc_error *err);
 void status_report_free(status_report *r);
 
 typedef struct disconnect_report {

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "doc/trust.h"
 #include "engine/engine.h"
@@ -50,6 +51,7 @@ static status_t find_account(engine *e, const char *name, int *found, sc_error *
     if (a) {
         use_account(e, a->id, a->name, "already linked to this AWS account: reusing it");
         *found = 1;
+        e->linked = 1;
     }
     if (st == ST_OK)
         spot_accounts_free(&as);
@@ -155,15 +157,52 @@ static status_t unsaved_external_id(engine *e, const char *id, sc_error *err)
                      why, id, e->st.spot_account.arn, id);
 }
 
+/* Spot's maxValidUntil has passed for the saved ID, and the role was not
+ * handed over yet: Spot would refuse a role trusting it. */
+static int saved_id_expired(const engine *e)
+{
+    time_t until;
+    const char *text = e->st.external_id_valid_until;
+    return text && e->st.step < STEP_CREDENTIALS && time_parse_iso8601(text, &until) == 0 &&
+           until < time(NULL);
+}
+
+/* 1 when a saved or adopted External ID is to be used as it is. */
+static int keep_known_id(engine *e)
+{
+    if (!e->st.external_id)
+        return 0;
+    if (e->o->rotate_external_id) {
+        eng_progress(e,
+                     "replacing External ID %s as asked (--rotate-external-id): the "
+                     "role's trust is updated before Spot gets the role",
+                     e->st.external_id);
+        return 0;
+    }
+    if (saved_id_expired(e)) {
+        eng_progress(e,
+                     "the saved External ID %s expired at %s (Spot's maxValidUntil) before "
+                     "the role was handed over: asking Spot for a new one",
+                     e->st.external_id, e->st.external_id_valid_until);
+        return 0;
+    }
+    return 1;
+}
+
 status_t eng_external_id(engine *e, sc_error *err)
 {
     if (e->o->method == CONNECT_CONSOLE)
         return console_external_id(e, err);
-    if (e->st.external_id) {
+    if (!e->st.external_id && !e->o->external_id && e->linked) {
+        status_t st = eng_adopt(e, err);
+        if (st != ST_OK || e->already_connected)
+            return st;
+    }
+    if (keep_known_id(e)) {
         eng_progress(e, "External ID %s (saved; never generated twice)", e->st.external_id);
         return eng_reach(e, STEP_EXTERNAL_ID, err);
     }
-    if (e->o->external_id) /* kept from a run whose save failed */
+    if (e->o->external_id && !e->o->rotate_external_id) /* kept from a run whose save failed */
         return console_external_id(e, err);
     buf_t call = BUF_INIT;
     buf_printf(&call, "POST /setup/credentials/aws/externalId?accountId=%s",
@@ -172,11 +211,14 @@ status_t eng_external_id(engine *e, sc_error *err)
     buf_free(&call);
     if (planned)
         return ST_OK;
-    char *id = NULL;
-    status_t st = spot_generate_external_id(e->spot, e->st.spot_account.arn, &id, err);
+    char *id = NULL, *until = NULL;
+    status_t st =
+        spot_generate_external_id_until(e->spot, e->st.spot_account.arn, &id, &until, err);
     if (st != ST_OK)
         return st;
     state_set(&e->st.external_id, id);
+    state_set(&e->st.external_id_valid_until, until);
+    free(until);
     /* eng_reach saves first: cancel and pause come only after a good save. */
     st = eng_reach(e, STEP_EXTERNAL_ID, err);
     if (st == ST_OK || st == ST_CANCELLED || st == ST_PAUSED)
@@ -215,14 +257,14 @@ static status_t give_up(engine *e, double waited, sc_error *err)
     return error_set(err, ST_SPOT,
                      "Spot could not use role %s after %.0f s: %s (IAM may still be "
                      "propagating: run again to keep waiting, or raise --wait)",
-                     e->st.role.arn, waited, why);
+                     e->role_arn, waited, why);
 }
 
 static status_t plan_credentials(engine *e)
 {
     buf_t call = BUF_INIT;
     buf_printf(&call, "POST /setup/credentials/aws?accountId=%s", e->st.spot_account.arn);
-    char *body = json_nested_pair("credentials", "iamRole", e->st.role.arn);
+    char *body = json_nested_pair("credentials", "iamRole", e->role_arn);
     eng_plan(e, "spot", buf_str(&call), body);
     buf_free(&call);
     free(body);
@@ -239,30 +281,75 @@ static double propagation_window(const engine *e)
     return fresh_role || w < UNCHANGED_WINDOW ? w : UNCHANGED_WINDOW;
 }
 
+/* Spot's 5xx, throttling and connection failures: everything before this
+ * step is done, so they are waited out until the --wait deadline. */
+static int transient_error(const sc_error *err)
+{
+    switch (err->status) {
+    case ST_NET_CONNECT:
+    case ST_NET_IO:
+    case ST_TIMEOUT:
+        return 1;
+    case ST_SPOT:
+        return err->http_status == 429 || err->http_status >= 500;
+    default:
+        return 0;
+    }
+}
+
+static status_t accepted(engine *e, double elapsed, sc_error *err)
+{
+    eng_progress(e, "Spot accepted role %s after %.1f s", e->role_arn, elapsed);
+    /* Only now: a role Spot refused never replaces the one it uses. */
+    state_set(&e->st.role.arn, e->role_arn);
+    return eng_reach(e, STEP_CREDENTIALS, err);
+}
+
+/* One failed attempt: ST_OK to try again (after the pause), else the status
+ * to return. */
+static status_t after_failure(engine *e, int attempt, double start, sc_error *err)
+{
+    double elapsed = time_monotonic() - start;
+    if (transient_error(err)) {
+        retry_policy p = retry_spot;
+        p.max_attempts = 0;
+        p.deadline = start + e->o->wait_seconds;
+        if (attempt == 1)
+            eng_progress(e,
+                         "Spot is not answering as it should (%s): trying again until the "
+                         "--wait deadline",
+                         err->message);
+        retry_verdict v = retry_wait(&p, attempt, 0, e->o->cancel);
+        if (v == RETRY_CANCELLED)
+            return eng_check_cancel(e, err) != ST_OK ? err->status : ST_CANCELLED;
+        return v == RETRY_AGAIN ? ST_OK : err->status;
+    }
+    double window = propagation_window(e);
+    if (!propagation_error(err))
+        return err->status;
+    if (elapsed >= window)
+        return give_up(e, elapsed, err);
+    if (attempt == 1)
+        eng_progress(e, "waiting for IAM to propagate (Spot says: %s)", err->message);
+    double d = propagation_delay(attempt, elapsed);
+    if (elapsed + d > window)
+        d = window - elapsed;
+    retry_pause(d, e->o->cancel);
+    return eng_check_cancel(e, err) != ST_OK ? err->status : ST_OK;
+}
+
 status_t eng_set_credentials(engine *e, sc_error *err)
 {
     if (e->o->dry_run)
         return plan_credentials(e);
-    double start = time_monotonic(), window = propagation_window(e);
+    double start = time_monotonic();
     for (int attempt = 1;; attempt++) {
-        status_t st = spot_set_credentials(e->spot, e->st.spot_account.arn, e->st.role.arn, err);
-        double elapsed = time_monotonic() - start;
-        if (st == ST_OK) {
-            eng_progress(e, "Spot accepted role %s after %.1f s", e->st.role.arn, elapsed);
-            return eng_reach(e, STEP_CREDENTIALS, err);
-        }
-        if (!propagation_error(err))
+        status_t st = spot_set_credentials(e->spot, e->st.spot_account.arn, e->role_arn, err);
+        if (st == ST_OK)
+            return accepted(e, time_monotonic() - start, err);
+        st = after_failure(e, attempt, start, err);
+        if (st != ST_OK)
             return st;
-        if (elapsed >= window)
-            return give_up(e, elapsed, err);
-        if (attempt == 1)
-            eng_progress(e, "waiting for IAM to propagate (Spot says: %s)", err->message);
-        double d = propagation_delay(attempt, elapsed);
-        if (elapsed + d > window)
-            d = window - elapsed;
-        retry_pause(d, e->o->cancel);
-        if (eng_check_cancel(e, err) != ST_OK)
-            return err->status;
     }
 }
 
@@ -274,15 +361,14 @@ status_t eng_verify(engine *e, sc_error *err)
     status_t st = spot_read_credentials(e->spot, e->st.spot_account.arn, &role, err);
     if (st != ST_OK)
         return st;
-    int same = role && strcmp(role, e->st.role.arn) == 0;
+    int same = role && strcmp(role, e->role_arn) == 0;
     if (!same)
         st = error_set(err, ST_SPOT, "Spot reports role %s for %s, expected %s",
-                       role ? role : "(none)", e->st.spot_account.arn, e->st.role.arn);
+                       role ? role : "(none)", e->st.spot_account.arn, e->role_arn);
     free(role);
     if (st != ST_OK)
         return st;
     e->st.connected = 1;
-    eng_progress(e, "connected: Spot account %s uses role %s", e->st.spot_account.arn,
-                 e->st.role.arn);
+    eng_progress(e, "connected: Spot account %s uses role %s", e->st.spot_account.arn, e->role_arn);
     return eng_reach(e, STEP_VERIFIED, err);
 }

@@ -107,6 +107,7 @@ void state_free(conn_state *st)
     free(st->spot_principal);
     free(st->aws_account_id);
     free(st->external_id);
+    free(st->external_id_valid_until);
     state_item_clear(&st->spot_account);
     state_item_clear(&st->policy);
     state_item_clear(&st->role);
@@ -171,6 +172,7 @@ static void read_state(yajl_val root, conn_state *st)
     st->spot_principal = get_str(root, "spotPrincipal");
     st->aws_account_id = get_str(root, "awsAccountId");
     st->external_id = get_str(root, "externalId");
+    st->external_id_valid_until = get_str(root, "externalIdMaxValidUntil");
     read_item(root, "spotAccount", "id", &st->spot_account);
     read_item(root, "policy", "arn", &st->policy);
     read_item(root, "role", "arn", &st->role);
@@ -237,6 +239,8 @@ static void write_state(yajl_gen g, const conn_state *st)
         json_kv_str(g, "spotPrincipal", st->spot_principal);
     json_kv_str(g, "awsAccountId", st->aws_account_id);
     json_kv_str(g, "externalId", st->external_id);
+    if (st->external_id_valid_until)
+        json_kv_str(g, "externalIdMaxValidUntil", st->external_id_valid_until);
     json_kv_str(g, "step", state_step_name(st->step));
     json_kv_bool(g, "connected", st->connected);
     write_item(g, "spotAccount", "id", &st->spot_account);

@@ -37,6 +37,7 @@ typedef struct conn_state {
     char *spot_principal; /* Spot's AWS account in GovCloud/China, else NULL */
     char *aws_account_id;
     char *external_id;
+    char *external_id_valid_until; /* Spot's maxValidUntil (ISO 8601), when it said */
     state_item spot_account;
     state_item policy;
     state_item role;

@@ -517,7 +517,15 @@ status_t spot_delete_account(spot_client *c, const char *account_id, sc_error *e
 status_t spot_generate_external_id(spot_client *c, const char *account_id, char **external_id,
                                    sc_error *err)
 {
+    return spot_generate_external_id_until(c, account_id, external_id, NULL, err);
+}
+
+status_t spot_generate_external_id_until(spot_client *c, const char *account_id, char **external_id,
+                                         char **max_valid_until, sc_error *err)
+{
     *external_id = NULL;
+    if (max_valid_until)
+        *max_valid_until = NULL;
     error_clear(err);
     if (need_id(account_id, "Spot account id", err) != ST_OK)
         return err->status;
@@ -533,6 +541,8 @@ status_t spot_generate_external_id(spot_client *c, const char *account_id, char 
             free(*external_id);
             *external_id = NULL;
             st = answer_lacks(&a, "the generateExternalId answer has no externalId", err);
+        } else if (max_valid_until) {
+            *max_valid_until = spot_json_text(first_item(&a), "maxValidUntil");
         }
     }
     spot_answer_free(&a);

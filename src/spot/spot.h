@@ -54,6 +54,10 @@ status_t spot_delete_account(spot_client *c, const char *account_id, sc_error *e
 /* POST /setup/credentials/aws/externalId?accountId=... ; each call makes a NEW id. */
 status_t spot_generate_external_id(spot_client *c, const char *account_id, char **external_id,
                                    sc_error *err);
+/* The same, with the answer's maxValidUntil (ISO 8601 text; NULL when the
+ * answer has none): after it, Spot no longer accepts a role trusting the ID. */
+status_t spot_generate_external_id_until(spot_client *c, const char *account_id, char **external_id,
+                                         char **max_valid_until, sc_error *err);
 /* POST /setup/credentials/aws?accountId=... {"credentials":{"iamRole":ARN}}. */
 status_t spot_set_credentials(spot_client *c, const char *account_id, const char *role_arn,
                               sc_error *err);

@@ -223,6 +223,23 @@ int wiz_job_identity(worker *w, const wiz_settings *s)
 
 /* ---- Spot accounts ---- */
 
+#define WIZ_LINKS_READ 8 /* roles read for linked accounts: one call each */
+
+/* Which AWS account a Spot account is linked to and the role it uses, so
+ * the Spot account step can preselect this AWS account's and name its role. */
+static void account_link(spot_client *spot, const spot_account *in, wiz_account *w, int *reads)
+{
+    if (!in->provider_external_id)
+        return;
+    snprintf(w->aws_account, sizeof w->aws_account, "%s", in->provider_external_id);
+    char *role = NULL;
+    sc_error ignored;
+    if ((*reads)++ < WIZ_LINKS_READ &&
+        spot_read_credentials(spot, in->id, &role, &ignored) == ST_OK && role)
+        snprintf(w->role_arn, sizeof w->role_arn, "%s", role);
+    free(role);
+}
+
 static status_t run_accounts(worker_job *job, void *arg, void **result, sc_error *err)
 {
     job_args *a = arg;
@@ -236,12 +253,14 @@ static status_t run_accounts(worker_job *job, void *arg, void **result, sc_error
         st = spot_list_accounts(spot, NULL, &as, err);
     if (st == ST_OK) {
         wiz_accounts *out = xcalloc(1, sizeof *out);
+        int reads = 0;
         out->items = xcalloc(as.n + 1, sizeof *out->items);
         for (size_t i = 0; i < as.n; i++) {
             wiz_account *w = &out->items[out->n++];
             snprintf(w->id, sizeof w->id, "%s", as.items[i].id);
             snprintf(w->name, sizeof w->name, "%s", as.items[i].name ? as.items[i].name : "");
             w->connected = as.items[i].provider_external_id != NULL;
+            account_link(spot, &as.items[i], w, &reads);
         }
         *result = out;
         worker_result_free(job, accounts_destroy);

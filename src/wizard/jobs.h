@@ -55,6 +55,8 @@ typedef struct wiz_account {
     char id[64];
     char name[128];
     int connected;
+    char aws_account[13]; /* the AWS account it is linked to, "" when none */
+    char role_arn[256];   /* the role Spot uses for it, "" when unknown */
 } wiz_account;
 
 typedef struct wiz_accounts {

@@ -104,7 +104,7 @@ def test_policy_versions_are_pruned_at_five():
 def test_existing_role_trust_is_updated():
     connect(T)
     old = trust_external_id(T["role"])[0]
-    r = connect(T, "--fresh", "--spot-account-name", T["name"] + "-b")
+    r = connect(T, "--fresh", "--rotate-external-id", "--spot-account-name", T["name"] + "-b")
     doc = result(r)
     assert doc["connected"] and doc["externalId"] != old, doc
     assert trust_external_id(T["role"])[0] == doc["externalId"]

@@ -125,7 +125,11 @@ def test_interrupt_saves_state_and_exits_130():
 @suite.test
 def test_fresh_starts_over():
     first = result(connect(T))
+    # Issue 8: a fresh start on a linked account keeps the link (adopted) ...
     doc = result(connect(T, "--fresh", "--spot-account-name", T["name"] + "-new"))
+    assert doc["externalId"] == first["externalId"] and doc["alreadyConnected"], doc
+    # ... and a new External ID is asked for explicitly.
+    doc = result(connect(T, "--fresh", "--rotate-external-id"))
     assert doc["externalId"] != first["externalId"] and doc["connected"], doc
 
 

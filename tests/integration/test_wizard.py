@@ -857,6 +857,20 @@ def test_tmux_smoke_copy_reaches_paste_buffer():
         t.exit_code()
 
 
+@suite.test
+def test_spot_step_preselects_the_linked_account_and_names_its_role():
+    env, home = world()
+    ce.spot().add_account("someone-else")
+    linked = ce.spot().add_account("linked-team", aws_account_id=ACCOUNT, iam_role=ROLE_ARN)
+    w = Wizard(env, home)
+    to_spot(w)
+    w.wait(f"{linked}  linked-team")
+    w.wait(f"(linked to this AWS account, role {ROLE})")
+    w.wait(re.compile(r"> \(.\) " + linked))     # preselected, not "Create a new"
+    w.key("C-c", "Quit?")
+    w.key("y")
+
+
 if __name__ == "__main__":
     try:
         harness.main(suite)
