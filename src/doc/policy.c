@@ -88,22 +88,26 @@ static const struct {
     {"AccesS3forElasticBeanstalk", "S3 for Beanstalk", "the Beanstalk buckets (elasticbeanstalk*)"},
 };
 
-const char *policy_bundle_title(size_t i)
+/* The names of bundle i, or NULL for a Sid without any (a new one). */
+static int bundle_text_of(size_t i)
 {
     const char *sid = policy_bundle_name(i);
     for (size_t k = 0; sid && k < sizeof bundle_text / sizeof bundle_text[0]; k++)
         if (strcmp(bundle_text[k].sid, sid) == 0)
-            return bundle_text[k].title;
-    return sid;
+            return (int)k;
+    return -1;
+}
+
+const char *policy_bundle_title(size_t i)
+{
+    int k = bundle_text_of(i);
+    return k >= 0 ? bundle_text[k].title : policy_bundle_name(i);
 }
 
 const char *policy_bundle_about(size_t i)
 {
-    const char *sid = policy_bundle_name(i);
-    for (size_t k = 0; sid && k < sizeof bundle_text / sizeof bundle_text[0]; k++)
-        if (strcmp(bundle_text[k].sid, sid) == 0)
-            return bundle_text[k].about;
-    return NULL;
+    int k = bundle_text_of(i);
+    return k >= 0 ? bundle_text[k].about : NULL;
 }
 
 static int bundle_known(const char *name)

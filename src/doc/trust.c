@@ -128,7 +128,7 @@ status_t trust_policy_build(const char *partition, const char *principal_account
 
 /* Condition keys are case-insensitive in IAM; element names are not. A
  * list of one value means the same as the value; more is not "the" ID. */
-static const char *statement_external_id(yajl_val statement)
+const char *trust_statement_external_id(yajl_val statement)
 {
     yajl_val cond = json_member(json_member(statement, "Condition"), "StringEquals");
     yajl_val v = json_member_nocase(cond, "sts:ExternalId");
@@ -147,9 +147,9 @@ char *trust_policy_external_id(const char *json)
     yajl_val st = json_member(root, "Statement");
     const char *id = NULL;
     if (YAJL_IS_OBJECT(st))
-        id = statement_external_id(st);
+        id = trust_statement_external_id(st);
     for (size_t i = 0; !id && YAJL_IS_ARRAY(st) && i < st->u.array.len; i++)
-        id = statement_external_id(st->u.array.values[i]);
+        id = trust_statement_external_id(st->u.array.values[i]);
     char *copy = id ? xstrdup(id) : NULL;
     yajl_tree_free(root);
     return copy;

@@ -2,6 +2,8 @@
 #ifndef SC_TRUST_H
 #define SC_TRUST_H
 
+#include <yajl/yajl_tree.h>
+
 #include "util/error.h"
 
 /* Spot's AWS account in the commercial partition. GovCloud and China have
@@ -22,5 +24,8 @@ status_t trust_policy_build(const char *partition, const char *principal_account
                             const char *external_id, char **json, sc_error *err);
 /* The External ID a trust policy requires, or NULL (caller frees). */
 char *trust_policy_external_id(const char *json);
+/* The one External ID a trust statement requires (StringEquals
+ * sts:ExternalId, the key in any case, a list of one value), or NULL. */
+const char *trust_statement_external_id(yajl_val statement);
 
 #endif

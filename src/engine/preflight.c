@@ -6,6 +6,7 @@
 
 #include "aws/iam.h"
 #include "doc/policy.h"
+#include "doc/trust.h"
 #include "engine/arn.h"
 #include "engine/engine.h"
 #include "util/ascii.h"
@@ -58,15 +59,6 @@ static int principal_match(const char *value, const char *principal_arn)
     return acct && n == 12 && strncmp(acct + 2, value, n) == 0 && acct[2 + n] == ':';
 }
 
-static const char *single_external_id(yajl_val statement)
-{
-    yajl_val cond = json_member(json_member(statement, "Condition"), "StringEquals");
-    yajl_val v = json_member_nocase(cond, "sts:ExternalId");
-    if (YAJL_IS_ARRAY(v) && v->u.array.len == 1)
-        v = v->u.array.values[0];
-    return YAJL_IS_STRING(v) ? v->u.string : NULL;
-}
-
 static yajl_val statements(const char *doc, yajl_val *root)
 {
     sc_error ignored;
@@ -99,7 +91,7 @@ static char *trusted_id(const char *trust_doc, const char *principal_arn, int *t
         if (!allows(s, "sts:AssumeRole") || !any_value(aws, principal_match, principal_arn))
             continue;
         *trusted = 1;
-        const char *x = single_external_id(s);
+        const char *x = trust_statement_external_id(s);
         id = x ? xstrdup(x) : NULL;
     }
     yajl_tree_free(root);
