@@ -245,15 +245,16 @@ int wiz_arn_partition(const char *arn)
 int wiz_partition_mismatch(const wizard *w, const char *arn, char *out, size_t len)
 {
     static const char *const where[] = {"a commercial AWS account", "AWS GovCloud", "AWS China"};
-    static const char *const answer[] = {"No", "GovCloud", "China"};
+    static const char *const chosen[] = {"a commercial account", "GovCloud", "China"};
     int p = wiz_arn_partition(arn);
     if (p < 0 || p == (int)w->partition)
         return 0;
+    /* Two status rows at 80 columns: the whole of it stays in sight. */
     snprintf(out, len,
-             "These credentials are in %s, but step %d (%s) says %s. Press g to go back to "
-             "step %d and choose %s, or choose other credentials here.",
-             where[p], wiz_step_number(w, W_PARTITION), wiz_step_title(W_PARTITION),
-             answer[w->partition], wiz_step_number(w, W_PARTITION), answer[p]);
+             "These credentials are in %s, not in %s as step %d says: press g to go back to "
+             "step %d, or choose other credentials.",
+             where[p], chosen[w->partition], wiz_step_number(w, W_PARTITION),
+             wiz_step_number(w, W_PARTITION));
     return 1;
 }
 

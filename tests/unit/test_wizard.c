@@ -175,8 +175,9 @@ static void partition_of_credentials(void)
     w.partition = WP_GOV;
     CHECK_INT(wiz_partition_mismatch(&w, "arn:aws:iam::123456789012:user/a", why, sizeof why), 1);
     CHECK(strstr(why, "a commercial AWS account") != NULL);
-    CHECK(strstr(why, "step 4 (GovCloud or China account?) says GovCloud") != NULL);
-    CHECK(strstr(why, "Press g") != NULL);
+    CHECK(strstr(why, "not in GovCloud as step 4 says") != NULL);
+    CHECK(strstr(why, "press g") != NULL);
+    CHECK(strlen(why) <= 2 * 78); /* the status area's two rows at 80 columns */
     CHECK_INT(wiz_partition_mismatch(&w, "arn:aws-us-gov:iam::1:user/a", why, sizeof why), 0);
     w.partition = WP_AWS;
     CHECK_INT(wiz_partition_mismatch(&w, "arn:aws-cn:iam::1:user/a", why, sizeof why), 1);
