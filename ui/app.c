@@ -11,6 +11,7 @@
 
 #include "cli/signals.h"
 #include "clipboard.h"
+#include "details.h"
 #include "help.h"
 #include "keybar.h"
 #include "term.h"
@@ -120,9 +121,11 @@ static void draw_status(app *a)
     else
         snprintf(line, sizeof line, "%s", a->status);
     attr_t at = theme_attr(a->status_error ? UI_ERROR : UI_STATUS);
-    /* A long message (a saved file's path) takes the blank row above too. */
-    int h =
-        ui_wrap(NULL, (ui_rect){.y = 0, .x = 0, .h = 1, .w = a->cols - 2}, at, line) > 1 ? 2 : 1;
+    /* A long message (a saved file's path) takes the blank row above too;
+     * a longer one opens whole in the details view (d). */
+    int h = ui_wrap(NULL, (ui_rect){.y = 0, .x = 0, .h = 1, .w = a->cols - 2}, at, line) > 1
+                ? DETAILS_STATUS_ROWS
+                : 1;
     ui_clear(stdscr, (ui_rect){.y = a->rows - 1 - h, .x = 0, .h = h, .w = a->cols}, A_NORMAL);
     ui_wrap(stdscr, (ui_rect){.y = a->rows - 1 - h, .x = 1, .h = h, .w = a->cols - 2}, at, line);
 }
@@ -132,7 +135,9 @@ static void draw_footer(app *a)
     attr_t f = theme_attr(UI_FOOTER);
     mvwhline(stdscr, a->rows - 1, 0, ' ' | f, a->cols);
     ui_put(stdscr, a->rows - 1, 1, a->cols - 2, f,
-           a->help_open ? "Up/Down scroll  Esc, F1 or q close help" : keybar_text(a));
+           a->help_open      ? "Up/Down scroll  Esc, F1 or q close help"
+           : a->details_open ? "Up/Down scroll  Esc, d or q close details"
+                             : keybar_text(a));
 }
 
 static int too_small(const app *a)
@@ -183,6 +188,7 @@ static void draw(app *a)
     ui_rect body = {.y = 3, .x = 1, .h = a->rows - 6, .w = a->cols - 2};
     panel_for(a->wz.step)->draw(a, stdscr, body);
     help_draw(a);
+    details_draw(a);
     draw_status(a);
     draw_footer(a);
     place_cursor();
@@ -231,6 +237,14 @@ static int global_key(app *a, int key)
         help_key(a, key);
         return 1;
     }
+    if (a->details_open) {
+        details_key(a, key);
+        return 1;
+    }
+    if (key == KEY_F(2) && details_more(a)) {
+        details_open(a);
+        return 1;
+    }
     switch (key) {
     case KEY_F(1):
         help_open(a);
@@ -257,6 +271,8 @@ static void fallback_key(app *a, int key)
         a->quit_asked = 1;
     else if (key == '?')
         help_open(a);
+    else if (key == 'd' && details_more(a))
+        details_open(a);
 }
 
 static void handle_key(app *a, int key)
@@ -367,6 +383,7 @@ static void app_free(app *a)
         textfield_free(&a->field[i]);
     textpane_free(&a->policy);
     textpane_free(&a->help);
+    textpane_free(&a->details);
     if (a->have_detected)
         wiz_detected_free(&a->detected);
     wiz_accounts_free(&a->accounts);

@@ -69,11 +69,16 @@ struct app {
     int redraw; /* a full repaint is scheduled */
     int rows, cols;
     int spinner;
-    int verified; /* the AWS login panel checked the chosen credentials */
-    wiz_step resume_to; /* resume waits for a typed token, then goes there */
-    int help_open;      /* the help overlay has the keys */
-    int help_cols;      /* the width it was wrapped for */
+    int verified;        /* the AWS login panel checked the chosen credentials */
+    int partition_wrong; /* ... and found them in another partition than the one chosen */
+    wiz_step resume_to;  /* resume waits for a typed token, then goes there */
+    int help_open;       /* the help overlay has the keys */
+    int help_cols;       /* the width it was wrapped for */
     textpane help;
+    textpane details;      /* the status message whole (details.h) */
+    int details_open;      /* the details view has the keys */
+    int details_cols;      /* the width it was wrapped for */
+    char copy_saved[4096]; /* where the copy pane's last copy was saved */
 };
 
 /* Runs the wizard; returns the process exit status. */

@@ -31,12 +31,29 @@ static void draw_tabs(app *a, WINDOW *w, ui_rect r)
     }
 }
 
+/* The last copy's file on its own rows above the keys, wrapped, never cut:
+ * the operator may have to open it by hand. Returns the rows it took. */
+static int draw_saved(app *a, WINDOW *w, ui_rect r)
+{
+    if (!a->copy_saved[0])
+        return 0;
+    char line[4200];
+    snprintf(line, sizeof line, "Saved to %s", a->copy_saved);
+    int h = ui_wrap(NULL, (ui_rect){.y = 0, .x = 0, .h = 1, .w = r.w}, A_NORMAL, line);
+    if (h > r.h - 4)
+        h = r.h - 4 > 0 ? r.h - 4 : 0; /* too small a pane: the status line has it too */
+    ui_wrap(w, (ui_rect){.y = r.y + r.h - 1 - h, .x = r.x, .h = h, .w = r.w}, theme_attr(UI_DIM),
+            line);
+    return h;
+}
+
 void app_draw_copy(app *a, WINDOW *w, ui_rect r)
 {
     if (r.h < 4)
         return;
     draw_tabs(a, w, r);
-    ui_rect item = {.y = r.y + 1, .x = r.x, .h = r.h - 2, .w = r.w};
+    int saved = draw_saved(a, w, r);
+    ui_rect item = {.y = r.y + 1, .x = r.x, .h = r.h - 2 - saved, .w = r.w};
     const char *text = a->copy_text[a->copy_focus];
     if (a->copy_focus == COPY_POLICY && text)
         textpane_draw(&a->policy, w, item, 1);
@@ -60,6 +77,7 @@ static void copy_focused(app *a)
     /* After doupdate(): the escape sequence must not land mid-frame. */
     clip_copy(&env, labels[a->copy_focus], files[a->copy_focus], text, strlen(text), &res);
     free(dir);
+    snprintf(a->copy_saved, sizeof a->copy_saved, "%s", res.file);
     app_set_status(a, res.file[0] == '\0' && !res.osc52, "%s", res.message);
 }
 

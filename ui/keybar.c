@@ -2,6 +2,8 @@
 
 #include <stdio.h>
 
+#include "details.h"
+
 #define KEY_ESC 27
 
 static const char quit_q[] = "F1/? help  q quit";
@@ -46,6 +48,8 @@ static const char *panel_keys(const app *a)
     case W_AWS_LOGIN:
         if (manual)
             return "Enter next  Esc back";
+        if (a->partition_wrong && !a->focus)
+            return "g GovCloud/China step  Up/Down choose  Enter check  Esc back";
         return a->focus      ? "Tab next field  Enter check  Esc back"
                : a->verified ? "Up/Down choose  Enter next  Esc back"
                              : "Up/Down choose  Tab keys  Enter check  Esc back";
@@ -67,18 +71,27 @@ static const char *panel_keys(const app *a)
     }
 }
 
+/* Only when the status message is longer than its area. */
+static const char *details_hint(const app *a)
+{
+    if (!details_more(a))
+        return "";
+    return field_focused(a) ? "F2 details  " : "d details  ";
+}
+
 const char *keybar_text(const app *a)
 {
-    static char bar[200];
+    static char bar[220];
     if (a->job) {
         snprintf(bar, sizeof bar, "Esc cancel  %s", quit_q);
         return bar;
     }
     if (a->wz.step == W_DONE) {
-        snprintf(bar, sizeof bar, "%s  F1/? help", panel_keys(a));
+        snprintf(bar, sizeof bar, "%s%s  F1/? help", details_hint(a), panel_keys(a));
         return bar;
     }
-    snprintf(bar, sizeof bar, "%s  %s", panel_keys(a), field_focused(a) ? quit_field : quit_q);
+    snprintf(bar, sizeof bar, "%s%s  %s", details_hint(a), panel_keys(a),
+             field_focused(a) ? quit_field : quit_q);
     return bar;
 }
 

@@ -79,6 +79,20 @@ static void spot_enter(app *a)
         load_accounts(a);
 }
 
+/* A warning, not a refusal: the console is the authority on its IDs. */
+static void spot_draw_extid_warning(app *a, WINDOW *w, ui_rect r)
+{
+    const char *typed = a->field[0].text ? a->field[0].text : "";
+    while (*typed == ' ')
+        typed++;
+    if (!*typed || wiz_external_id_looks_spot(typed))
+        return;
+    ui_wrap(w, r, theme_attr(UI_WARN),
+            "Warning: this does not look like a Spot External ID (spotinst:aws:extid: and 16 "
+            "letters and digits). Check that you copied the whole ID from the Spot console; "
+            "Enter uses it as it is.");
+}
+
 static void spot_draw_console(app *a, WINDOW *w, ui_rect r)
 {
     pnl_text(a, w, &r,
@@ -87,6 +101,8 @@ static void spot_draw_console(app *a, WINDOW *w, ui_rect r)
              "role, and gives you the role ARN to paste back into the console.");
     ui_put(w, r.y, r.x, 14, theme_attr(UI_NORMAL), "External ID:");
     textfield_draw(&a->field[0], w, (ui_rect){.y = r.y, .x = r.x + 14, .h = 1, .w = r.w - 14}, 1);
+    pnl_take(&r, 2);
+    spot_draw_extid_warning(a, w, r);
 }
 
 static void spot_draw(app *a, WINDOW *w, ui_rect r)
@@ -105,7 +121,9 @@ static void spot_draw(app *a, WINDOW *w, ui_rect r)
         return;
     }
     pnl_text(a, w, &r, "Which Spot account should this AWS account be linked to?");
-    ui_rect list = pnl_take(&r, r.h - 2);
+    /* The name belongs to "Create a new Spot account": right under the list. */
+    int rows = (int)a->list.n < r.h - 2 ? (int)a->list.n : r.h - 2;
+    ui_rect list = pnl_take(&r, rows);
     choicelist_draw(&a->list, w, list, a->focus == 0);
     ui_put(w, r.y + 1, r.x, 10, theme_attr(UI_NORMAL), "New name:");
     textfield_draw(&a->field[1], w, (ui_rect){.y = r.y + 1, .x = r.x + 10, .h = 1, .w = r.w - 10},
@@ -225,6 +243,7 @@ static size_t keys_item(const app *a)
 static void login_enter(app *a)
 {
     a->verified = 0;
+    a->partition_wrong = 0;
     pnl_list_reset(a, 0);
     static char detected[300];
     snprintf(detected, sizeof detected, "Detected credentials (%s%s%s)",
@@ -287,6 +306,7 @@ static void login_verify(app *a)
 {
     size_t pick = choicelist_selected(&a->list);
     wiz_settings *s = &a->settings;
+    a->partition_wrong = 0; /* checked again */
     s->profile[0] = s->access_key[0] = s->secret_key[0] = '\0';
     s->instance_role = pick == instance_item(a);
     if (pick == keys_item(a)) {
@@ -303,6 +323,10 @@ static int login_key(app *a, int key)
 {
     if (a->wz.method == CONNECT_MANUAL || app_busy(a))
         return app_busy(a) && pnl_is_enter(key) ? PK_USED : PK_UNUSED;
+    if (key == 'g' && a->partition_wrong && a->focus == 0) {
+        app_goto(a, W_PARTITION);
+        return PK_USED;
+    }
     int keys = choicelist_selected(&a->list) == keys_item(a);
     if (key == TAB || key == KEY_BTAB) {
         a->focus = keys ? (a->focus + 1) % 3 : 0;
@@ -323,7 +347,11 @@ static int login_key(app *a, int key)
 static void login_done(app *a, const worker_event *ev)
 {
     wiz_detected *d = ev->result;
-    if (ev->status == ST_OK && d) {
+    char why[400];
+    if (ev->status == ST_OK && d && wiz_partition_mismatch(&a->wz, d->aws_arn, why, sizeof why)) {
+        a->partition_wrong = 1; /* not verified: g leads back to the partition panel */
+        app_set_status(a, 1, "%s", why);
+    } else if (ev->status == ST_OK && d) {
         snprintf(a->detected.aws_account, sizeof a->detected.aws_account, "%s", d->aws_account);
         snprintf(a->detected.aws_arn, sizeof a->detected.aws_arn, "%s", d->aws_arn);
         a->verified = 1;

@@ -227,10 +227,26 @@ static void method_enter(app *a)
     a->list.cursor = (size_t)a->wz.method;
 }
 
+/* Each path's length where it is chosen: the header's count never jumps. */
+static void method_draw_counts(app *a, WINDOW *w, ui_rect *r)
+{
+    const wizard *z = &a->wz;
+    char text[300];
+    snprintf(text, sizeof text,
+             "Automatically: %d steps. Manually: %d steps. Through the Spot console: %d steps. "
+             "GovCloud and China: %d steps (no Permissions step).",
+             wiz_step_count_for(z, CONNECT_AUTOMATIC, WP_AWS),
+             wiz_step_count_for(z, CONNECT_MANUAL, WP_AWS),
+             wiz_step_count_for(z, CONNECT_CONSOLE, WP_AWS),
+             wiz_step_count_for(z, CONNECT_AUTOMATIC, WP_GOV));
+    pnl_text(a, w, r, text);
+}
+
 static void method_draw(app *a, WINDOW *w, ui_rect r)
 {
     pnl_text(a, w, &r, "How should the IAM policy and role be created?");
     choicelist_draw(&a->list, w, pnl_take(&r, 4), 1);
+    method_draw_counts(a, w, &r);
     if (!a->detected.have_token)
         ui_wrap(w, r, theme_attr(UI_DIM),
                 "No Spot token was found: Automatically and Manually will ask for one.");
@@ -265,10 +281,24 @@ static void partition_enter(app *a)
     pnl_field_set(a, 0, a->wz.spot_principal, 0);
 }
 
+static void partition_draw_counts(app *a, WINDOW *w, ui_rect *r)
+{
+    const wizard *z = &a->wz;
+    char text[300];
+    snprintf(text, sizeof text,
+             "%s path: %d steps with No; %d with GovCloud or China (no Permissions step).",
+             z->method == CONNECT_MANUAL    ? "Manual"
+             : z->method == CONNECT_CONSOLE ? "Console"
+                                            : "Automatic",
+             wiz_step_count_for(z, z->method, WP_AWS), wiz_step_count_for(z, z->method, WP_GOV));
+    pnl_text(a, w, r, text);
+}
+
 static void partition_draw(app *a, WINDOW *w, ui_rect r)
 {
     pnl_text(a, w, &r, "Is this an AWS GovCloud or China account?");
     choicelist_draw(&a->list, w, pnl_take(&r, 4), a->focus == 0);
+    partition_draw_counts(a, w, &r);
     if (choicelist_selected(&a->list) == 0)
         return;
     pnl_text(a, w, &r,

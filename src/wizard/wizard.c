@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "doc/policy.h"
+#include "util/ascii.h"
 
 static const char *const titles[W__COUNT] = {
     [W_WELCOME] = "Welcome",
@@ -186,8 +187,7 @@ wiz_step wiz_apply_saved(wizard *w, const wiz_saved *s)
                                                    : WP_AWS;
     snprintf(w->spot_principal, sizeof w->spot_principal, "%s",
              s->spot_principal && w->partition != WP_AWS ? s->spot_principal : "");
-    snprintf(w->spot_account, sizeof w->spot_account, "%s",
-             s->spot_account ? s->spot_account : "");
+    snprintf(w->spot_account, sizeof w->spot_account, "%s", s->spot_account ? s->spot_account : "");
     snprintf(w->external_id, sizeof w->external_id, "%s", s->external_id ? s->external_id : "");
     apply_bundles(w, s);
     w->resumed = 1;
@@ -222,4 +222,49 @@ int wiz_bundles_changed(const wizard *w)
 {
     return w->policy_made &&
            memcmp(w->policy_bundles, w->bundle_on, w->nbundles * sizeof w->bundle_on[0]) != 0;
+}
+
+int wiz_step_count_for(const wizard *w, connect_method m, wiz_partition p)
+{
+    static wizard tmp; /* large; the model is used from one thread */
+    tmp = *w;
+    tmp.method = m;
+    tmp.partition = p;
+    return wiz_step_count(&tmp);
+}
+
+int wiz_arn_partition(const char *arn)
+{
+    static const char *const prefixes[] = {"arn:aws:", "arn:aws-us-gov:", "arn:aws-cn:"};
+    for (int p = 0; arn && p < 3; p++)
+        if (strncmp(arn, prefixes[p], strlen(prefixes[p])) == 0)
+            return p;
+    return -1;
+}
+
+int wiz_partition_mismatch(const wizard *w, const char *arn, char *out, size_t len)
+{
+    static const char *const where[] = {"a commercial AWS account", "AWS GovCloud", "AWS China"};
+    static const char *const chosen[] = {"a commercial account", "GovCloud", "China"};
+    int p = wiz_arn_partition(arn);
+    if (p < 0 || p == (int)w->partition)
+        return 0;
+    /* Two status rows at 80 columns: the whole of it stays in sight. */
+    snprintf(out, len,
+             "These credentials are in %s, not in %s as step %d says: press g to go back to "
+             "step %d, or choose other credentials.",
+             where[p], chosen[w->partition], wiz_step_number(w, W_PARTITION),
+             wiz_step_number(w, W_PARTITION));
+    return 1;
+}
+
+int wiz_external_id_looks_spot(const char *id)
+{
+    static const char prefix[] = "spotinst:aws:extid:";
+    if (!id || strncmp(id, prefix, sizeof prefix - 1) != 0 || !id[sizeof prefix - 1])
+        return 0;
+    for (const char *c = id + sizeof prefix - 1; *c; c++)
+        if (!ascii_isalnum((unsigned char)*c))
+            return 0;
+    return 1;
 }

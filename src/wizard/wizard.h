@@ -101,5 +101,17 @@ void wiz_policy_made(wizard *w);
 /* 1 when the bundles differ from those the policy step was done with. */
 int wiz_bundles_changed(const wizard *w);
 const char *wiz_method_name(connect_method m);
+/* The steps a path has with method m in partition p: said where the path
+ * is chosen, so the header's count never jumps unannounced. */
+int wiz_step_count_for(const wizard *w, connect_method m, wiz_partition p);
+/* The partition of an ARN (arn:aws:, arn:aws-us-gov:, arn:aws-cn:), -1
+ * for none of them. */
+int wiz_arn_partition(const char *arn);
+/* 0 when credentials with this ARN fit the partition chosen; otherwise 1
+ * and, in out, what is wrong and the way back, in the wizard's words. */
+int wiz_partition_mismatch(const wizard *w, const char *arn, char *out, size_t len);
+/* 1 when an External ID has Spot's form: "spotinst:aws:extid:" and then
+ * letters and digits only. Anything else earns a warning, not a refusal. */
+int wiz_external_id_looks_spot(const char *id);
 
 #endif

@@ -73,7 +73,8 @@ static void resume_restores_the_answers(void)
     CHECK(wiz_bundles_changed(&w));
     char text[300];
     wiz_resume_text(&w, at, text, sizeof text);
-    CHECK_STR(text, "Manual path, Spot account act-12345678, stopped before step 9 Create IAM role");
+    CHECK_STR(text,
+              "Manual path, Spot account act-12345678, stopped before step 9 Create IAM role");
 }
 
 static void esc_goes_back_along_the_path(void)
@@ -142,6 +143,58 @@ static void resume_maps_saved_steps(void)
     CHECK_INT(wiz_resume_step(STEP_VERIFIED), W_DONE);
 }
 
+/* Said where the path is chosen: every method has the same count, and
+ * GovCloud/China one step less (no Permissions). */
+static void step_count_for_each_path(void)
+{
+    wizard w;
+    wiz_init(&w);
+    CHECK_INT(wiz_step_count_for(&w, CONNECT_AUTOMATIC, WP_AWS), 11);
+    CHECK_INT(wiz_step_count_for(&w, CONNECT_MANUAL, WP_AWS), 11);
+    CHECK_INT(wiz_step_count_for(&w, CONNECT_CONSOLE, WP_AWS), 11);
+    CHECK_INT(wiz_step_count_for(&w, CONNECT_CONSOLE, WP_GOV), 10);
+    CHECK_INT(wiz_step_count_for(&w, CONNECT_AUTOMATIC, WP_CN), 10);
+    CHECK_INT(w.method, CONNECT_AUTOMATIC); /* the answers are left alone */
+    CHECK_INT(w.partition, WP_AWS);
+    /* The count each path announces is the count its header shows. */
+    w.partition = WP_GOV;
+    CHECK_INT(wiz_step_count(&w), wiz_step_count_for(&w, CONNECT_AUTOMATIC, WP_GOV));
+}
+
+static void partition_of_credentials(void)
+{
+    CHECK_INT(wiz_arn_partition("arn:aws:iam::123456789012:user/a"), WP_AWS);
+    CHECK_INT(wiz_arn_partition("arn:aws-us-gov:sts::123456789012:assumed-role/r/s"), WP_GOV);
+    CHECK_INT(wiz_arn_partition("arn:aws-cn:iam::123456789012:root"), WP_CN);
+    CHECK_INT(wiz_arn_partition("arn:aws-iso:iam::1:root"), -1);
+    CHECK_INT(wiz_arn_partition(NULL), -1);
+    wizard w;
+    wiz_init(&w);
+    char why[400] = "";
+    CHECK_INT(wiz_partition_mismatch(&w, "arn:aws:iam::123456789012:user/a", why, sizeof why), 0);
+    w.partition = WP_GOV;
+    CHECK_INT(wiz_partition_mismatch(&w, "arn:aws:iam::123456789012:user/a", why, sizeof why), 1);
+    CHECK(strstr(why, "a commercial AWS account") != NULL);
+    CHECK(strstr(why, "not in GovCloud as step 4 says") != NULL);
+    CHECK(strstr(why, "press g") != NULL);
+    CHECK(strlen(why) <= 2 * 78); /* the status area's two rows at 80 columns */
+    CHECK_INT(wiz_partition_mismatch(&w, "arn:aws-us-gov:iam::1:user/a", why, sizeof why), 0);
+    w.partition = WP_AWS;
+    CHECK_INT(wiz_partition_mismatch(&w, "arn:aws-cn:iam::1:user/a", why, sizeof why), 1);
+    CHECK(strstr(why, "AWS China") != NULL);
+}
+
+static void external_id_form(void)
+{
+    CHECK(wiz_external_id_looks_spot("spotinst:aws:extid:3w72ms42i8000000"));
+    CHECK(!wiz_external_id_looks_spot("spotinst:aws:extid:"));
+    CHECK(!wiz_external_id_looks_spot("3w72ms42i8000000"));
+    CHECK(!wiz_external_id_looks_spot("spotinst:aws:extid:abc def"));
+    CHECK(!wiz_external_id_looks_spot("Spotinst:aws:extid:abc"));
+    CHECK(!wiz_external_id_looks_spot(""));
+    CHECK(!wiz_external_id_looks_spot(NULL));
+}
+
 int main(void)
 {
     check_suite = "wizard";
@@ -154,5 +207,8 @@ int main(void)
     check_run("path text names the answers", path_text_names_the_answers);
     check_run("options follow the answers", options_follow_the_answers);
     check_run("resume maps saved steps", resume_maps_saved_steps);
+    check_run("step count for each path", step_count_for_each_path);
+    check_run("partition of credentials", partition_of_credentials);
+    check_run("External ID form", external_id_form);
     return check_exit();
 }
