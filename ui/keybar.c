@@ -2,6 +2,8 @@
 
 #include <stdio.h>
 
+#include "fixback.h"
+
 #define KEY_ESC 27
 
 static const char quit_q[] = "F1/? help  q quit";
@@ -58,6 +60,8 @@ static const char *panel_keys(const app *a)
     case W_CONNECT:
         if (a->wz.method == CONNECT_CONSOLE)
             return "c copy  p print  Enter next  Esc back";
+        if (manual && fixback_pending(a))
+            return fixback_keys(a);
         return manual ? "paste the role ARN  Enter hand to Spot  Esc back"
                       : "Enter run/next  Esc back";
     case W_DONE:

