@@ -69,7 +69,7 @@ struct app {
     int redraw; /* a full repaint is scheduled */
     int rows, cols;
     int spinner;
-    int verified;       /* the AWS login panel checked the chosen credentials */
+    int verified; /* the AWS login panel checked the chosen credentials */
     wiz_step resume_to; /* resume waits for a typed token, then goes there */
     int help_open;      /* the help overlay has the keys */
     int help_cols;      /* the width it was wrapped for */
