@@ -77,6 +77,7 @@ struct app {
     char fix_code[64]; /* a failed role check shown on Connect (fixback.h) */
     char fix_reason[512];
     char fix_arn[2100];
+    int rotate_asked; /* the Spot step waits for y/n to rotate the External ID */
 };
 
 /* Runs the wizard; returns the process exit status. */

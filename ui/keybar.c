@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "fixback.h"
+#include "panels.h"
 
 #define KEY_ESC 27
 
@@ -43,6 +44,10 @@ static const char *panel_keys(const app *a)
             return "paste the External ID  Enter next  Esc back";
         if (!a->detected.have_token && !a->settings.token[0])
             return "type the token  Enter check it  Esc back";
+        if (a->rotate_asked)
+            return "y rotate the External ID  n keep it";
+        if (spot_rotate_offered(a))
+            return "Up/Down choose  Tab name  r rotate ID  Enter next  Esc back";
         return a->focus ? "Tab list  Enter next  Esc back"
                         : "Up/Down choose  Tab name  Enter next  Esc back";
     case W_AWS_LOGIN:

@@ -42,12 +42,18 @@ static void phase_done(app *a, const worker_event *ev)
         snprintf(a->log_file, sizeof a->log_file, "%s", r->log_path ? r->log_path : "");
         if (r->spot_account_id && !a->wz.spot_account[0])
             snprintf(a->wz.spot_account, sizeof a->wz.spot_account, "%s", r->spot_account_id);
+        if (r->external_id)
+            a->wz.rotate_external_id = 0; /* rotated now (or never asked): not again */
+        if (r->already_connected)
+            a->result.reached = STEP__COUNT; /* nothing left to do: every panel is done */
     }
     a->wz.ran = 1;
     if (ev->status == ST_OK && a->have_result && a->result.reached >= STEP_POLICY &&
         a->wz.method != CONNECT_MANUAL)
         wiz_policy_made(&a->wz); /* the policy now holds these bundles */
-    if (ev->status == ST_OK)
+    if (ev->status == ST_OK && a->have_result && a->result.r.already_connected)
+        app_set_status(a, 0, "Already connected: nothing was changed.");
+    else if (ev->status == ST_OK)
         app_set_status(a, 0, "done");
     else
         app_set_status(a, 1, "%s%s%s", ev->err.code, ev->err.code[0] ? ": " : "", ev->err.message);
@@ -277,7 +283,11 @@ static void connect_draw(app *a, WINDOW *w, ui_rect r)
         return;
     }
     if (a->have_result && a->result.r.connected && !app_busy(a)) {
-        ui_wrap(w, r, theme_attr(UI_OK), "Connected: Spot accepted the role. Enter goes on.");
+        ui_wrap(w, r, theme_attr(UI_OK),
+                a->result.r.already_connected
+                    ? "Already connected: Spot uses the role, which trusts Spot with this "
+                      "External ID. Nothing was changed. Enter goes on."
+                    : "Connected: Spot accepted the role. Enter goes on.");
         return;
     }
     if (a->wz.method == CONNECT_MANUAL) {

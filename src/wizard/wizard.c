@@ -137,6 +137,7 @@ void wiz_connect_options(const wizard *w, connect_options *o, const char **bundl
     o->security_audit = 1;
     o->wait_seconds = CONNECT_DEFAULT_WAIT;
     o->same_run = w->ran;
+    o->rotate_external_id = w->rotate_external_id;
     /* Manual: the operator pastes the policy; the choice is saved all the same. */
     if (w->partition == WP_AWS) {
         o->nbundles = selected_bundles(w, bundles, max_bundles);
@@ -186,8 +187,7 @@ wiz_step wiz_apply_saved(wizard *w, const wiz_saved *s)
                                                    : WP_AWS;
     snprintf(w->spot_principal, sizeof w->spot_principal, "%s",
              s->spot_principal && w->partition != WP_AWS ? s->spot_principal : "");
-    snprintf(w->spot_account, sizeof w->spot_account, "%s",
-             s->spot_account ? s->spot_account : "");
+    snprintf(w->spot_account, sizeof w->spot_account, "%s", s->spot_account ? s->spot_account : "");
     snprintf(w->external_id, sizeof w->external_id, "%s", s->external_id ? s->external_id : "");
     apply_bundles(w, s);
     w->resumed = 1;

@@ -96,6 +96,85 @@ def test_a_wrong_external_id_in_the_trust_leads_back_to_create_iam_role():
     assert ce.spot().count_endpoint("setCredentials") == 0
 
 
+def linked_world():
+    """Spot-Role connected to a Spot account by an earlier run on another
+    machine (the CLI, its own HOME): the wizard starts with no state."""
+    env, home = world()
+    t = {"role": ROLE, "policy": POLICY, "name": "linked-team", "home": harness.tempdir("home-")}
+    r = ce.connect(t)
+    assert r.code == 0, r.describe()
+    acct_id = ce.result(r)["spotAccountId"]
+    assert ce.spot().count_endpoint("generateExternalId") == 1
+    return env, home, acct_id, trust_external_id()
+
+
+def linked_to_policy(w, acct_id, keys):
+    to_spot(w)
+    w.wait(f"(linked to this AWS account, role {ROLE})")
+    w.wait(re.compile(r"> \(.\) " + acct_id))         # preselected
+    w.wait("r rotate ID")                               # offered, not done
+    for k in keys:
+        w.key(k)
+    w.key("Enter", "Detected credentials")
+    w.key("Enter", "Verified:")
+    w.key("Enter", "permission bundles")
+    w.key("Enter", "Press Enter to start.")
+
+
+@suite.test
+def test_a_connected_account_stays_as_it_is_without_a_confirmed_rotation():
+    env, home, acct_id, ext = linked_world()
+    sets = ce.spot().count_endpoint("setCredentials")
+    w = Wizard(env, home)
+    # r asks; anything but y keeps the External ID.
+    linked_to_policy(w, acct_id, ["r", "n"])
+    w.key("Esc", "Step 7 of 11")
+    w.key("Esc", "Step 6 of 11")
+    w.key("Esc", "Step 5 of 11")
+    w.wait("r rotate ID")
+    w.key("r", "Rotate the External ID? The old one stops working. y/n")
+    w.wait("y rotate the External ID  n keep it")
+    w.key("n", "Not rotated")
+    w.key("Enter", "Detected credentials")
+    w.key("Enter", "Verified:")
+    w.key("Enter", "permission bundles")
+    w.key("Enter", "Press Enter to start.")
+    run_phase(w)
+    w.wait("Already connected: nothing was changed.")
+    w.wait(words(f"uses role {ROLE_ARN}, which trusts External ID {ext}"))
+    w.key("Enter", "Step 9 of 11")
+    w.wait("Done. Press Enter to go on.")
+    w.key("Enter", "Step 10 of 11")
+    w.wait("Already connected: Spot uses the role")
+    w.key("Enter", "Step 11 of 11: Done")
+    w.wait("The AWS account was already connected to Spot: nothing was changed.")
+    w.key("q")
+    assert w.exit_code() == 0
+    assert ce.spot().count_endpoint("generateExternalId") == 1
+    assert ce.spot().count_endpoint("setCredentials") == sets
+    assert ce.spot().external_ids(acct_id) == [ext] and trust_external_id() == ext
+
+
+@suite.test
+def test_a_confirmed_rotation_makes_one_new_external_id_and_updates_the_trust():
+    env, home, acct_id, ext = linked_world()
+    w = Wizard(env, home)
+    linked_to_policy(w, acct_id, ["r", "y"])
+    run_phase(w)
+    w.key("Enter", "Step 9 of 11")
+    run_phase(w)
+    w.key("Enter", "Step 10 of 11")
+    run_phase(w, "Connected: Spot accepted the role.")
+    w.key("Enter", "Step 11 of 11: Done")
+    w.key("q")
+    assert w.exit_code() == 0
+    ids = ce.spot().external_ids(acct_id)
+    assert len(ids) == 2 and ids[0] == ext, ids
+    assert trust_external_id() == ids[1]
+    acct = ce.spot().accounts[acct_id]
+    assert acct["credentials"]["iamRole"] == ROLE_ARN, acct
+
+
 if __name__ == "__main__":
     try:
         harness.main(suite)
