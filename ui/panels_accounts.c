@@ -151,7 +151,7 @@ static int rotate_key(app *a, int key)
         a->wz.rotate_external_id = acc && (key == 'y' || key == 'Y');
         app_set_status(a, 0, "%s",
                        a->wz.rotate_external_id
-                           ? "The External ID will be rotated: Spot-Role's trust is updated first."
+                           ? "The External ID will be rotated: the role's trust is updated first."
                            : "Not rotated: the External ID the role trusts is kept.");
         return 1;
     }

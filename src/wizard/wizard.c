@@ -187,7 +187,8 @@ wiz_step wiz_apply_saved(wizard *w, const wiz_saved *s)
                                                    : WP_AWS;
     snprintf(w->spot_principal, sizeof w->spot_principal, "%s",
              s->spot_principal && w->partition != WP_AWS ? s->spot_principal : "");
-    snprintf(w->spot_account, sizeof w->spot_account, "%s", s->spot_account ? s->spot_account : "");
+    snprintf(w->spot_account, sizeof w->spot_account, "%s",
+             s->spot_account ? s->spot_account : "");
     snprintf(w->external_id, sizeof w->external_id, "%s", s->external_id ? s->external_id : "");
     apply_bundles(w, s);
     w->resumed = 1;
