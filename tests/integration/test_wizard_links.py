@@ -148,6 +148,11 @@ def test_a_connected_account_stays_as_it_is_without_a_confirmed_rotation():
     w.wait("Already connected: Spot uses the role")
     w.key("Enter", "Step 11 of 11: Done")
     w.wait("The AWS account was already connected to Spot: nothing was changed.")
+    # The console page's "What's next", with its URLs.
+    w.wait(words("Overview > Dashboard: Insights & Recommendations"))
+    w.wait(words("Savings Potential"))
+    w.wait("https://console.spotinst.com/")
+    w.wait("https://docs.spot.io/connect-your-cloud-provider/dashboard")
     w.key("q")
     assert w.exit_code() == 0
     assert ce.spot().count_endpoint("generateExternalId") == 1
