@@ -79,6 +79,10 @@ struct app {
     int details_open;      /* the details view has the keys */
     int details_cols;      /* the width it was wrapped for */
     char copy_saved[4096]; /* where the copy pane's last copy was saved */
+    char fix_code[64]; /* a failed role check shown on Connect (fixback.h) */
+    char fix_reason[512];
+    char fix_arn[2100];
+    int rotate_asked; /* the Spot step waits for y/n to rotate the External ID */
 };
 
 /* Runs the wizard; returns the process exit status. */

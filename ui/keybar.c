@@ -3,6 +3,8 @@
 #include <stdio.h>
 
 #include "details.h"
+#include "fixback.h"
+#include "panels.h"
 
 #define KEY_ESC 27
 
@@ -43,6 +45,10 @@ static const char *panel_keys(const app *a)
             return "paste the External ID  Enter next  Esc back";
         if (!a->detected.have_token && !a->settings.token[0])
             return "type the token  Enter check it  Esc back";
+        if (a->rotate_asked)
+            return "y rotate the External ID  n keep it";
+        if (spot_rotate_offered(a))
+            return "Up/Down choose  Tab name  r rotate ID  Enter next  Esc back";
         return a->focus ? "Tab list  Enter next  Esc back"
                         : "Up/Down choose  Tab name  Enter next  Esc back";
     case W_AWS_LOGIN:
@@ -62,6 +68,8 @@ static const char *panel_keys(const app *a)
     case W_CONNECT:
         if (a->wz.method == CONNECT_CONSOLE)
             return "c copy  p print  Enter next  Esc back";
+        if (manual && fixback_pending(a))
+            return fixback_keys(a);
         return manual ? "paste the role ARN  Enter hand to Spot  Esc back"
                       : "Enter run/next  Esc back";
     case W_DONE:

@@ -20,6 +20,9 @@ void pnl_no_done(app *a, const worker_event *ev);
 int pnl_is_enter(int key);
 /* The progress lines of the running or last job, newest last. */
 void pnl_draw_progress(app *a, WINDOW *w, ui_rect r);
+/* 1 when the Spot step's cursor is on the account Spot links to this AWS
+ * account: r offers to rotate its External ID (confirmed with y). */
+int spot_rotate_offered(const app *a);
 /* Resume, held for a token typed again, goes on to a->resume_to. */
 void pnl_resume_go(app *a);
 

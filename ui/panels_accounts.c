@@ -70,6 +70,7 @@ static void spot_enter(app *a)
         return;
     }
     pnl_field_set(a, 0, "", 1);
+    a->rotate_asked = 0;
     char name[140];
     snprintf(name, sizeof name, "%s%s", a->detected.aws_ok ? "aws-" : "",
              a->detected.aws_ok ? a->detected.aws_account : "");
@@ -144,9 +145,46 @@ static int console_commit(app *a)
     return PK_NEXT;
 }
 
+/* The account under the cursor when Spot links it to this AWS account. */
+static const wiz_account *cursor_linked(const app *a)
+{
+    size_t at = a->list.cursor;
+    if (a->focus != 0 || at + 1 >= a->list.n || at >= a->accounts.n)
+        return NULL;
+    return linked_here(a, &a->accounts.items[at]) ? &a->accounts.items[at] : NULL;
+}
+
+int spot_rotate_offered(const app *a)
+{
+    return a->wz.step == W_SPOT && !app_busy(a) && cursor_linked(a) != NULL;
+}
+
+/* r on the linked account: a new External ID breaks the working role's
+ * trust until it is updated, so it is asked for, never the default. */
+static int rotate_key(app *a, int key)
+{
+    const wiz_account *acc = cursor_linked(a);
+    if (a->rotate_asked) {
+        a->rotate_asked = 0;
+        a->wz.rotate_external_id = acc && (key == 'y' || key == 'Y');
+        app_set_status(a, 0, "%s",
+                       a->wz.rotate_external_id
+                           ? "The External ID will be rotated: the role's trust is updated first."
+                           : "Not rotated: the External ID the role trusts is kept.");
+        return 1;
+    }
+    if (!acc || (key != 'r' && key != 'R'))
+        return 0;
+    a->rotate_asked = 1;
+    app_set_status(a, 1, "Rotate the External ID? The old one stops working. y/n");
+    return 1;
+}
+
 static int spot_commit(app *a)
 {
     size_t pick = choicelist_selected(&a->list);
+    if (pick + 1 >= a->list.n || !linked_here(a, &a->accounts.items[pick]))
+        a->wz.rotate_external_id = 0; /* only ever for the link Spot has */
     if (pick + 1 < a->list.n) {
         snprintf(a->wz.spot_account, sizeof a->wz.spot_account, "%s", a->accounts.items[pick].id);
         return PK_NEXT;
@@ -192,6 +230,8 @@ static int spot_key(app *a, int key)
         a->focus = !a->focus;
         return PK_USED;
     }
+    if (rotate_key(a, key))
+        return PK_USED;
     if (pnl_is_enter(key))
         return spot_commit(a);
     if (a->focus == 1)

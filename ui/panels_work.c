@@ -7,6 +7,7 @@
 #include "doc/policy.h"
 #include "doc/trust.h"
 #include "engine/arn.h"
+#include "fixback.h"
 #include "help.h"
 #include "panels.h"
 #include "theme.h"
@@ -41,12 +42,18 @@ static void phase_done(app *a, const worker_event *ev)
         snprintf(a->log_file, sizeof a->log_file, "%s", r->log_path ? r->log_path : "");
         if (r->spot_account_id && !a->wz.spot_account[0])
             snprintf(a->wz.spot_account, sizeof a->wz.spot_account, "%s", r->spot_account_id);
+        if (r->external_id)
+            a->wz.rotate_external_id = 0; /* rotated now (or never asked): not again */
+        if (r->already_connected)
+            a->result.reached = STEP__COUNT; /* nothing left to do: every panel is done */
     }
     a->wz.ran = 1;
     if (ev->status == ST_OK && a->have_result && a->result.reached >= STEP_POLICY &&
         a->wz.method != CONNECT_MANUAL)
         wiz_policy_made(&a->wz); /* the policy now holds these bundles */
-    if (ev->status == ST_OK)
+    if (ev->status == ST_OK && a->have_result && a->result.r.already_connected)
+        app_set_status(a, 0, "Already connected: nothing was changed.");
+    else if (ev->status == ST_OK)
         app_set_status(a, 0, "done");
     else
         app_set_status(a, 1, "%s%s%s", ev->err.code, ev->err.code[0] ? ": " : "", ev->err.message);
@@ -239,6 +246,7 @@ static void connect_enter(app *a)
 {
     pnl_field_set(a, 0, a->wz.role_arn, 0);
     a->copy_focus = COPY_ROLE_ARN;
+    fixback_clear(a);
 }
 
 /* The ARN as typed so far: "" when acceptable, else why not. */
@@ -261,6 +269,7 @@ static void connect_draw_manual(app *a, WINDOW *w, ui_rect r)
     arn_verdict(a, why, sizeof why);
     ui_wrap(w, pnl_take(&r, 3), theme_attr(why[0] ? UI_ERROR : UI_OK),
             why[0] ? why : "This is a role ARN of your account. Enter hands it to Spot.");
+    fixback_draw(a, w, &r);
     pnl_draw_progress(a, w, r);
 }
 
@@ -274,7 +283,11 @@ static void connect_draw(app *a, WINDOW *w, ui_rect r)
         return;
     }
     if (a->have_result && a->result.r.connected && !app_busy(a)) {
-        ui_wrap(w, r, theme_attr(UI_OK), "Connected: Spot accepted the role. Enter goes on.");
+        ui_wrap(w, r, theme_attr(UI_OK),
+                a->result.r.already_connected
+                    ? "Already connected: Spot uses the role, which trusts Spot with this "
+                      "External ID. Nothing was changed. Enter goes on."
+                    : "Connected: Spot accepted the role. Enter goes on.");
         return;
     }
     if (a->wz.method == CONNECT_MANUAL) {
@@ -295,6 +308,8 @@ static int connect_key(app *a, int key)
         return PK_NEXT;
     if (a->wz.method != CONNECT_MANUAL)
         return work_key(a, key, STEP__COUNT);
+    if (fixback_key(a, key))
+        return PK_USED;
     if (!pnl_is_enter(key))
         return textfield_key(&a->field[0], key) ? PK_USED : PK_UNUSED;
     textfield_trim(&a->field[0]);
@@ -311,6 +326,7 @@ static void connect_done(app *a, const worker_event *ev)
 {
     phase_done(a, ev);
     a->result.reached = STEP__COUNT;
+    fixback_note(a, &ev->err);
 }
 
 const panel_ops panel_connect = {connect_enter, connect_draw, connect_key, connect_done,
@@ -331,6 +347,21 @@ static const char *done_value(int ran, const char *now, const char *saved)
     return v && v[0] ? v : "-";
 }
 
+/* The console page's "What's next", after the ARN is pasted on the console
+ * path (Spot has no role until then). */
+static void done_next(buf_t *b, int console)
+{
+    if (console)
+        buf_puts(b, "First: in the Spot console, paste the Role ARN above into the last step of "
+                    "Connect AWS Account and press Connect.\n\n");
+    buf_puts(b, "What's next, in the Spot console https://console.spotinst.com/ :\n"
+                "- Overview > Dashboard: Insights & Recommendations for this account\n"
+                "- the Savings Potential analysis: what this account could save\n"
+                "  (https://docs.spot.io/connect-your-cloud-provider/dashboard)\n"
+                "'spot-connect status' shows the connection; 'spot-connect disconnect' removes "
+                "what spot-connect created. Press q to leave.");
+}
+
 static void done_draw(app *a, WINDOW *w, ui_rect r)
 {
     const connect_result *res = a->have_result ? &a->result.r : NULL;
@@ -339,15 +370,16 @@ static void done_draw(app *a, WINDOW *w, ui_rect r)
     buf_t text = BUF_INIT;
     buf_printf(&text,
                "%s\n\nSpot account: %s\nExternal ID:  %s\nRole ARN:     %s\n\nState file: %s\n"
-               "Call log:   %s\n\nWhat's next: create an Ocean cluster or an Elastigroup in the "
-               "Spot console. 'spot-connect status' shows the connection; 'spot-connect "
-               "disconnect' removes what spot-connect created. Press q to leave.",
-               connected ? "The AWS account is connected to Spot."
-                         : "The AWS side is ready; finish in the Spot console.",
+               "Call log:   %s\n\n",
+               res && res->already_connected
+                   ? "The AWS account was already connected to Spot: nothing was changed."
+               : connected ? "The AWS account is connected to Spot."
+                           : "The AWS side is ready; finish in the Spot console.",
                done_value(res != NULL, res ? res->spot_account_id : NULL, d->saved_spot_account),
                a->wz.external_id[0] ? a->wz.external_id : "-",
                done_value(res != NULL, res ? res->role_arn : NULL, d->saved_role_arn),
                a->state_file[0] ? a->state_file : "-", a->log_file[0] ? a->log_file : "-");
+    done_next(&text, !connected && a->wz.method == CONNECT_CONSOLE);
     ui_wrap(w, r, theme_attr(UI_NORMAL), buf_str(&text));
     buf_free(&text);
 }

@@ -117,6 +117,13 @@ int preflight_grants_run_instances(const char *policy_doc)
 
 /* ---- the checks ---- */
 
+/* Tags a failure set just before with the step that fixes it. */
+static status_t coded(sc_error *err, const char *code)
+{
+    snprintf(err->code, sizeof err->code, "%s", code);
+    return err->status;
+}
+
 /* "roles that trust Spot here: A, B" for a role that does not exist. */
 static void trusting_roles(aws_client *aws, const char *principal_arn, buf_t *out)
 {
@@ -152,7 +159,7 @@ static status_t no_role(aws_client *aws, const preflight_want *w, const role_arn
                             "role with 'spot-connect trust-policy --external-id %s')",
                             r->name, r->account, buf_str(&b), w->external_id);
     buf_free(&b);
-    return st;
+    return st == ST_BAD_INPUT ? coded(err, PREFLIGHT_ROLE_MISSING) : st;
 }
 
 static status_t check_trust(const iam_role *role, const preflight_want *w, sc_error *err)
@@ -176,7 +183,7 @@ static status_t check_trust(const iam_role *role, const preflight_want *w, sc_er
                        "policy with 'spot-connect trust-policy --external-id %s'",
                        role->name, id, w->external_id, w->external_id);
     free(id);
-    return st;
+    return st == ST_BAD_INPUT ? coded(err, PREFLIGHT_TRUST_MISMATCH) : st;
 }
 
 /* The default version's document of a policy; NULL when it cannot be read. */
@@ -268,7 +275,7 @@ static status_t check_policies(aws_client *aws, const preflight_want *w, const c
     st = w->policy_arn ? check_expected_policy(aws, w, &a, role, err)
                        : check_any_spot_policy(aws, &a, role, err);
     iam_attached_policies_free(&a);
-    return st;
+    return st == ST_BAD_INPUT ? coded(err, PREFLIGHT_POLICY_MISSING) : st;
 }
 
 status_t preflight_check(aws_client *aws, const preflight_want *w, sc_error *err)
@@ -285,6 +292,8 @@ status_t preflight_check(aws_client *aws, const preflight_want *w, sc_error *err
     if (role.arn && strcmp(role.arn, w->role_arn) != 0)
         st = error_set(err, ST_BAD_INPUT, "role %s does not exist; the role named %s is %s",
                        w->role_arn, r.name, role.arn);
+    if (st != ST_OK)
+        coded(err, PREFLIGHT_ROLE_MISSING);
     if (st == ST_OK)
         st = check_trust(&role, w, err);
     if (st == ST_OK)

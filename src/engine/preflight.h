@@ -17,8 +17,14 @@ typedef struct preflight_want {
     const char *policy_doc;    /* the expected default version of policy_arn; NULL = any */
 } preflight_want;
 
+/* The err->code of a failed check, so a front end knows which step fixes it. */
+#define PREFLIGHT_ROLE_MISSING "RoleMissing"     /* no such role (or another ARN) */
+#define PREFLIGHT_TRUST_MISMATCH "TrustMismatch" /* Spot or the External ID not trusted */
+#define PREFLIGHT_POLICY_MISSING "PolicyMissing" /* the Spot policy not attached or outdated */
+
 /* ST_OK when the role passes; else ST_BAD_INPUT whose message is the reason
- * and the fix, or the IAM error that stopped the check. */
+ * and the fix (err->code one of PREFLIGHT_* above), or the IAM error that
+ * stopped the check. */
 status_t preflight_check(aws_client *aws, const preflight_want *w, sc_error *err);
 
 /* The External ID with which trust_doc lets principal_arn call

@@ -99,6 +99,26 @@ static char *default_account_name(const engine *e)
     return buf_steal(&b);
 }
 
+/* An account given by ID may be the one Spot links to this AWS account
+ * already: its External ID is then adopted, never replaced unasked. */
+static status_t given_account(engine *e, const char *want, sc_error *err)
+{
+    state_item_clear(&e->st.spot_account);
+    spot_accounts as;
+    if (e->caller_account[0]) {
+        status_t st = spot_list_accounts(e->spot, e->caller_account, &as, err);
+        if (st != ST_OK)
+            return st;
+        for (size_t i = 0; i < as.n; i++)
+            e->linked |= as.items[i].id && strcmp(as.items[i].id, want) == 0;
+        spot_accounts_free(&as);
+    }
+    use_account(e, want, NULL,
+                e->linked ? "as given with --spot-account; already linked to this AWS account"
+                          : "as given with --spot-account");
+    return eng_reach(e, STEP_SPOT_ACCOUNT, err);
+}
+
 status_t eng_spot_account(engine *e, sc_error *err)
 {
     const char *want = e->o->spot_account;
@@ -107,11 +127,8 @@ status_t eng_spot_account(engine *e, sc_error *err)
         eng_progress(e, "Spot account %s (from the saved state)", saved);
         return eng_reach(e, STEP_SPOT_ACCOUNT, err);
     }
-    if (want) {
-        state_item_clear(&e->st.spot_account);
-        use_account(e, want, NULL, "as given with --spot-account");
-        return eng_reach(e, STEP_SPOT_ACCOUNT, err);
-    }
+    if (want)
+        return given_account(e, want, err);
     char *name =
         e->o->spot_account_name ? xstrdup(e->o->spot_account_name) : default_account_name(e);
     int found;

@@ -138,6 +138,7 @@ void wiz_connect_options(const wizard *w, connect_options *o, const char **bundl
     o->security_audit = 1;
     o->wait_seconds = CONNECT_DEFAULT_WAIT;
     o->same_run = w->ran;
+    o->rotate_external_id = w->rotate_external_id;
     /* Manual: the operator pastes the policy; the choice is saved all the same. */
     if (w->partition == WP_AWS) {
         o->nbundles = selected_bundles(w, bundles, max_bundles);

@@ -55,6 +55,9 @@ typedef struct wizard {
     /* The bundles the policy step was done with, to see a later change. */
     int policy_made;
     int policy_bundles[WIZ_MAX_BUNDLES];
+    /* The Spot account is linked already: a new External ID only when the
+     * operator confirmed it; cleared once Spot generated it (never twice). */
+    int rotate_external_id;
 } wizard;
 
 /* The answers a state file keeps (engine/state.h), for resume. */

@@ -84,6 +84,19 @@ def test_adoption_with_a_broken_policy_repairs_with_the_same_external_id():
 
 
 @suite.test
+def test_the_linked_account_given_by_id_is_adopted_not_given_a_new_external_id():
+    # The wizard passes the Spot account the operator picked as --spot-account.
+    first = result(connect(T))
+    new_home()
+    r = connect(T, "--spot-account", first["spotAccountId"])
+    doc = result(r)
+    assert r.code == 0 and doc["alreadyConnected"] is True, r.describe()
+    assert doc["externalId"] == first["externalId"], doc
+    assert spot().count_endpoint("generateExternalId") == 1
+    assert trusted_id(T["role"]) == first["externalId"]
+
+
+@suite.test
 def test_rotate_external_id_updates_the_trust_before_spot_gets_the_role():
     first = result(connect(T))
     r = connect(T, "--rotate-external-id")
