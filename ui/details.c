@@ -1,9 +1,8 @@
 #include "details.h"
 
-#include <string.h>
+#include <stdlib.h>
 
 #include "theme.h"
-#include "util/buf.h"
 
 #define KEY_ESC 27
 
@@ -20,38 +19,6 @@ int details_more(const app *a)
     return ui_wrap(NULL, r, A_NORMAL, a->status) > DETAILS_STATUS_ROWS;
 }
 
-/* Where a line of at most w bytes ends: after a word when one fits, never
- * inside a UTF-8 character. */
-static size_t cut_at(const char *s, size_t len, size_t w)
-{
-    if (len <= w)
-        return len;
-    size_t cut = w;
-    while (cut > 0 && s[cut] != ' ')
-        cut--;
-    if (cut > 0)
-        return cut;
-    cut = w; /* one long word (a path): split it, on a character boundary */
-    while (cut > 1 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-        cut--;
-    return cut;
-}
-
-/* The message wrapped at w columns (bytes: at least as many as columns for
- * everything but wide characters, which the pane clips, never wraps). */
-static void wrap_message(buf_t *out, const char *text, size_t len, size_t w)
-{
-    while (len > 0) {
-        size_t n = cut_at(text, len, w);
-        buf_append(out, text, n);
-        buf_putc(out, '\n');
-        while (n < len && text[n] == ' ')
-            n++;
-        text += n;
-        len -= n;
-    }
-}
-
 static ui_rect view_box(const app *a)
 {
     return (ui_rect){.y = 2, .x = 2, .h = a->rows - 4, .w = a->cols - 4};
@@ -59,17 +26,10 @@ static ui_rect view_box(const app *a)
 
 static void build(app *a)
 {
-    buf_t b = BUF_INIT;
-    const char *p = a->status;
-    int w = view_box(a).w - 4;
-    while (*p) { /* paragraph by paragraph */
-        size_t n = strcspn(p, "\n");
-        wrap_message(&b, p, n, (size_t)(w > 10 ? w : 10));
-        p += n + (p[n] == '\n');
-    }
-    textpane_set(&a->details, buf_str(&b), 0, 0);
+    char *wrapped = textpane_wrap(a->status, view_box(a).w - 4, 0);
+    textpane_set(&a->details, wrapped, 0, 0);
     a->details_cols = a->cols;
-    buf_free(&b);
+    free(wrapped);
 }
 
 void details_open(app *a)

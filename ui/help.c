@@ -1,7 +1,6 @@
 #include "help.h"
 
-#include <stdio.h>
-#include <string.h>
+#include <stdlib.h>
 
 #include "doc/trust.h"
 #include "keybar.h"
@@ -64,35 +63,6 @@ static void manual_steps(const app *a, buf_t *b)
     }
 }
 
-/* Greedy word wrap to w columns (help text is ASCII); a numbered step's
- * continuation lines are indented under its text. */
-static void wrap_into(buf_t *out, const char *text, int w)
-{
-    while (*text) {
-        const char *eol = strchr(text, '\n');
-        size_t len = eol ? (size_t)(eol - text) : strlen(text);
-        int indent = len > 2 && text[0] >= '0' && text[0] <= '9' && text[1] == '.' ? 3 : 0;
-        size_t col = 0, width = (size_t)w;
-        while (len > width - col) {
-            size_t cut = width - col;
-            while (cut > 0 && text[cut] != ' ')
-                cut--;
-            if (cut == 0)
-                cut = width - col; /* one long word: split it */
-            buf_append(out, text, cut);
-            buf_printf(out, "\n%*s", indent, "");
-            col = (size_t)indent;
-            while (cut < len && text[cut] == ' ')
-                cut++;
-            text += cut;
-            len -= cut;
-        }
-        buf_append(out, text, len);
-        buf_putc(out, '\n');
-        text += len + (eol ? 1 : 0);
-    }
-}
-
 static int help_width(const app *a)
 {
     return a->cols - 8 > 20 ? a->cols - 8 : 20;
@@ -100,7 +70,7 @@ static int help_width(const app *a)
 
 static void help_build(app *a)
 {
-    buf_t raw = BUF_INIT, wrapped = BUF_INIT;
+    buf_t raw = BUF_INIT;
     buf_printf(&raw, "Step %d of %d: %s\n\n%s", wiz_step_number(&a->wz, a->wz.step),
                wiz_step_count(&a->wz), wiz_step_title(a->wz.step), panel_for(a->wz.step)->help);
     manual_steps(a, &raw);
@@ -110,11 +80,11 @@ static void help_build(app *a)
                "offers to resume.\n\nThis help: Up/Down/PgUp/PgDn/Home/End scroll; Esc, F1 or q "
                "closes it.",
                keybar_text(a));
-    wrap_into(&wrapped, buf_str(&raw), help_width(a));
-    textpane_set(&a->help, buf_str(&wrapped), 0, 0);
+    char *wrapped = textpane_wrap(buf_str(&raw), help_width(a), 1);
+    textpane_set(&a->help, wrapped, 0, 0);
     a->help_cols = a->cols;
     buf_free(&raw);
-    buf_free(&wrapped);
+    free(wrapped);
 }
 
 void help_open(app *a)

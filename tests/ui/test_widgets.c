@@ -244,6 +244,21 @@ static char *numbered_lines(int n)
     return s;
 }
 
+/* The help and details views wrap with it: words kept whole, a long word
+ * split on a character boundary, numbered steps hanging. */
+static void test_textpane_wrap(void)
+{
+    char *w = textpane_wrap("one two three four\n\nfive", 10, 0);
+    CHECK_STR(w, "one two\nthree four\n\nfive\n");
+    free(w);
+    w = textpane_wrap("1. open the IAM console and choose Roles", 14, 1);
+    CHECK_STR(w, "1. open the\n   IAM console\n   and choose\n   Roles\n");
+    free(w);
+    w = textpane_wrap("/tmp/\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 10, 0); /* 13 bytes, no blank */
+    CHECK_STR(w, "/tmp/\xc3\xa9\xc3\xa9\n\xc3\xa9\xc3\xa9\n");
+    free(w);
+}
+
 static void test_textpane_scroll(void)
 {
     theme_init(0, 1);
@@ -693,6 +708,7 @@ int main(void)
     check_run("glyphs: ASCII, UTF-8, and non-UTF-8 locale", test_glyphs);
     check_run("monochrome keeps roles apart", test_mono_distinct);
     check_run("colour theme: one pair per coloured role", test_color_theme);
+    check_run("textpane_wrap: words, hanging steps, UTF-8", test_textpane_wrap);
     check_run("textpane scrolls with numbers and position", test_textpane_scroll);
     check_run("textpane clips long and wide lines", test_textpane_short_and_clip);
     check_run("textpane colours JSON keys, strings, numbers", test_json_colours);

@@ -8,6 +8,7 @@
 
 #include "theme.h"
 #include "util/ascii.h"
+#include "util/buf.h"
 #include "widgets.h"
 
 void textpane_free(textpane *t)
@@ -255,4 +256,51 @@ int textpane_key(textpane *t, int key, int page)
     }
     t->top = top;
     return 1;
+}
+
+/* Where a line of at most w bytes ends: after a word when one fits, never
+ * inside a UTF-8 character. */
+static size_t wrap_cut(const char *s, size_t len, size_t w)
+{
+    if (len <= w)
+        return len;
+    size_t cut = w;
+    while (cut > 0 && s[cut] != ' ')
+        cut--;
+    if (cut > 0)
+        return cut;
+    cut = w; /* one long word (a path): split it, on a character boundary */
+    while (cut > 1 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+        cut--;
+    return cut;
+}
+
+static void wrap_paragraph(buf_t *out, const char *text, size_t len, size_t w, int numbered)
+{
+    size_t indent = numbered && len > 2 && ascii_isdigit(text[0]) && text[1] == '.' ? 3 : 0;
+    size_t col = 0;
+    do {
+        size_t n = wrap_cut(text, len, w - col);
+        buf_append(out, text, n);
+        buf_putc(out, '\n');
+        while (n < len && text[n] == ' ')
+            n++;
+        text += n;
+        len -= n;
+        if (len > 0)
+            buf_printf(out, "%*s", (int)indent, "");
+        col = indent;
+    } while (len > 0);
+}
+
+char *textpane_wrap(const char *text, int width, int numbered)
+{
+    buf_t out = BUF_INIT;
+    size_t w = width > 10 ? (size_t)width : 10;
+    while (*text) {
+        size_t n = strcspn(text, "\n");
+        wrap_paragraph(&out, text, n, w, numbered);
+        text += n + (text[n] == '\n');
+    }
+    return buf_steal(&out);
 }

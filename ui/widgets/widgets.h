@@ -29,6 +29,11 @@ typedef struct textpane {
 } textpane;
 
 void textpane_set(textpane *t, const char *text, int json, int numbers);
+/* text word-wrapped greedily to width columns (a byte a column; a long word
+ * is split, never inside a UTF-8 character), for textpane_set. With
+ * numbered, a paragraph that starts "N." goes on indented by 3. The caller
+ * frees. */
+char *textpane_wrap(const char *text, int width, int numbered);
 void textpane_free(textpane *t);
 void textpane_draw(const textpane *t, WINDOW *win, ui_rect r, int focused);
 /* Up/Down/PageUp/PageDown/Home/End (and k/j); 1 when the key was used.
