@@ -245,7 +245,12 @@ static void spot_done(app *a, const worker_event *ev)
         app_set_status(a, 1, "Spot: %s%s%s", ev->err.code, ev->err.code[0] ? ": " : "",
                        ev->err.message);
         if (ev->err.http_status == 401 || ev->err.http_status == 403) {
-            /* Stay here, on the (masked) token field, whichever token it was. */
+            /* Stay here, on the (masked) token field, whichever token it was;
+             * Welcome says why a token it found is no longer used. */
+            if (a->detected.have_token && !a->settings.token[0])
+                snprintf(a->detected.token_problem, sizeof a->detected.token_problem,
+                         "Spot rejected the token from %s (HTTP %d)", a->detected.token_source,
+                         (int)ev->err.http_status);
             a->settings.token[0] = '\0';
             a->detected.have_token = 0;
             pnl_field_set(a, 0, "", 1);

@@ -67,6 +67,29 @@ def test_rejected_token_keeps_the_spot_panel_on_the_token_field():
     assert w.exit_code() == 130
 
 
+
+@suite.test
+def test_welcome_says_spot_rejected_the_detected_token():
+    env, home = world()
+    env["SPOTINST_TOKEN"] = "not-the-right-token-0000"
+    w = Wizard(env, home)
+    to_method(w)
+    w.key("Enter", "Is this an AWS GovCloud")
+    w.key("Enter", "Step 5 of")
+    w.wait("Spot rejected the token")
+    for _ in range(6):                          # Esc back, panel by panel
+        if "Press Enter to begin" in w.screen():
+            break
+        w.key("Esc")
+        w.settle()
+    w.wait("Press Enter to begin")
+    text = flat(w.screen())
+    assert "Spot token: not used: Spot rejected the token from SPOTINST_TOKEN (HTTP 401)" in text, text
+    assert "not-the-right-token" not in w.screen(), w.screen()
+    w.key("q", "Quit?")
+    w.key("y")
+    assert w.exit_code() == 130
+
 if __name__ == "__main__":
     try:
         harness.main(suite)
