@@ -242,7 +242,7 @@ static int aws_managed(const char *arn)
 }
 
 static status_t check_any_spot_policy(aws_client *aws, const iam_attached_policies *a,
-                                      const char *role, sc_error *err)
+                                      const char *role, preflight_found *found, sc_error *err)
 {
     for (size_t i = 0; i < a->n; i++) {
         if (!a->arns[i] || aws_managed(a->arns[i]))
@@ -252,8 +252,10 @@ static status_t check_any_spot_policy(aws_client *aws, const iam_attached_polici
         int ok = doc && preflight_grants_run_instances(doc);
         free(doc);
         free(version);
-        if (ok)
+        if (ok) {
+            snprintf(found->policy_arn, sizeof found->policy_arn, "%s", a->arns[i]);
             return ST_OK;
+        }
         if (err->status != ST_OK && !iam_is(err, "NoSuchEntity"))
             return err->status;
         error_clear(err);
@@ -266,20 +268,26 @@ static status_t check_any_spot_policy(aws_client *aws, const iam_attached_polici
 }
 
 static status_t check_policies(aws_client *aws, const preflight_want *w, const char *role,
-                               sc_error *err)
+                               preflight_found *found, sc_error *err)
 {
     iam_attached_policies a;
     status_t st = iam_list_attached_role_policies(aws, role, &a, err);
     if (st != ST_OK)
         return st;
     st = w->policy_arn ? check_expected_policy(aws, w, &a, role, err)
-                       : check_any_spot_policy(aws, &a, role, err);
+                       : check_any_spot_policy(aws, &a, role, found, err);
+    if (st == ST_OK && w->policy_arn)
+        snprintf(found->policy_arn, sizeof found->policy_arn, "%s", w->policy_arn);
     iam_attached_policies_free(&a);
     return st == ST_BAD_INPUT ? coded(err, PREFLIGHT_POLICY_MISSING) : st;
 }
 
-status_t preflight_check(aws_client *aws, const preflight_want *w, sc_error *err)
+status_t preflight_check(aws_client *aws, const preflight_want *w, preflight_found *found,
+                         sc_error *err)
 {
+    preflight_found scratch;
+    found = found ? found : &scratch;
+    found->policy_arn[0] = '\0';
     role_arn r;
     error_clear(err);
     status_t st = arn_parse_role(w->role_arn, NULL, NULL, &r, err);
@@ -297,12 +305,20 @@ status_t preflight_check(aws_client *aws, const preflight_want *w, sc_error *err
     if (st == ST_OK)
         st = check_trust(&role, w, err);
     if (st == ST_OK)
-        st = check_policies(aws, w, r.name, err);
+        st = check_policies(aws, w, r.name, found, err);
     iam_role_free(&role);
     return st;
 }
 
 /* ---- in the connect plan ---- */
+
+/* A policy the operator attached is remembered for reports, never as ours:
+ * no created/attached flag, so disconnect leaves it. */
+static void note_policy(engine *e, const preflight_found *f)
+{
+    if (!e->st.policy.arn && f->policy_arn[0])
+        state_set(&e->st.policy.arn, f->policy_arn);
+}
 
 status_t eng_preflight(engine *e, sc_error *err)
 {
@@ -324,9 +340,11 @@ status_t eng_preflight(engine *e, sc_error *err)
     preflight_want w = {.role_arn = e->role_arn,
                         .external_id = e->st.external_id,
                         .principal_arn = e->principal_arn};
-    status_t st = preflight_check(e->aws, &w, err);
+    preflight_found f;
+    status_t st = preflight_check(e->aws, &w, &f, err);
     if (st != ST_OK)
         return st;
+    note_policy(e, &f);
     eng_progress(e, "role %s exists, trusts Spot with External ID %s and has the Spot policy",
                  e->role_arn, e->st.external_id);
     e->preflight = PREFLIGHT_PASSED;
@@ -369,7 +387,8 @@ static status_t adopt_link(engine *e, const char *role, sc_error *err)
 {
     preflight_want w = {
         .role_arn = role, .external_id = e->st.external_id, .principal_arn = e->principal_arn};
-    status_t st = preflight_check(e->aws, &w, err);
+    preflight_found f;
+    status_t st = preflight_check(e->aws, &w, &f, err);
     if (st != ST_OK) {
         if (e->o->method == CONNECT_MANUAL || err->status != ST_BAD_INPUT)
             return st;
@@ -379,6 +398,7 @@ static status_t adopt_link(engine *e, const char *role, sc_error *err)
     }
     state_set(&e->st.role.arn, role);
     state_set(&e->st.role.name, e->role_name);
+    note_policy(e, &f);
     e->st.connected = 1;
     e->already_connected = 1;
     e->preflight = PREFLIGHT_PASSED;

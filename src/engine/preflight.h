@@ -17,15 +17,22 @@ typedef struct preflight_want {
     const char *policy_doc;    /* the expected default version of policy_arn; NULL = any */
 } preflight_want;
 
+/* What a passing check found. */
+typedef struct preflight_found {
+    char policy_arn[2100]; /* the attached policy that passed: Spot's, or one granting
+                              ec2:RunInstances */
+} preflight_found;
+
 /* The err->code of a failed check, so a front end knows which step fixes it. */
 #define PREFLIGHT_ROLE_MISSING "RoleMissing"     /* no such role (or another ARN) */
 #define PREFLIGHT_TRUST_MISMATCH "TrustMismatch" /* Spot or the External ID not trusted */
 #define PREFLIGHT_POLICY_MISSING "PolicyMissing" /* the Spot policy not attached or outdated */
 
-/* ST_OK when the role passes; else ST_BAD_INPUT whose message is the reason
- * and the fix (err->code one of PREFLIGHT_* above), or the IAM error that
- * stopped the check. */
-status_t preflight_check(aws_client *aws, const preflight_want *w, sc_error *err);
+/* ST_OK when the role passes (found, when not NULL, says with what); else
+ * ST_BAD_INPUT whose message is the reason and the fix (err->code one of
+ * PREFLIGHT_* above), or the IAM error that stopped the check. */
+status_t preflight_check(aws_client *aws, const preflight_want *w, preflight_found *found,
+                         sc_error *err);
 
 /* The External ID with which trust_doc lets principal_arn call
  * sts:AssumeRole, or NULL (caller frees). */

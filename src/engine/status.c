@@ -93,7 +93,10 @@ static status_t check_role(aws_session *aws, status_report *r, sc_error *err)
     error_clear(err);
     preflight_want w = {
         .role_arn = r->role_arn, .external_id = ext ? ext : "(none)", .principal_arn = principal};
-    status_t st = preflight_check(aws->client, &w, err);
+    preflight_found f;
+    status_t st = preflight_check(aws->client, &w, &f, err);
+    if (st == ST_OK && !r->st.policy.arn && f.policy_arn[0])
+        state_set(&r->st.policy.arn, f.policy_arn);
     if (st == ST_OK || st == ST_BAD_INPUT) {
         r->role_checked = 1;
         r->role_health = xstrdup(st == ST_OK ? "ok" : err->message);

@@ -52,6 +52,7 @@ def test_rerun_from_an_empty_state_dir_adopts_and_changes_nothing():
     doc = result(r)
     assert r.code == 0 and doc["connected"] and doc["alreadyConnected"] is True, r.describe()
     assert doc["externalId"] == first["externalId"] and doc["roleArn"] == first["roleArn"], doc
+    assert doc["policyArn"] == first["policyArn"] == policy_arn(T), doc   # found in IAM
     assert spot().count_endpoint("generateExternalId") == 1
     calls = log_calls(doc)
     written = [c for c in calls if any(f" {w} " in c for w in WRITES)]
@@ -176,6 +177,7 @@ def test_status_finds_the_connection_through_spot_and_checks_the_role():
     assert doc["spotAccountId"] == first["spotAccountId"], doc
     assert doc["spotRoleArn"] == first["roleArn"] and doc["roleHealth"] == "ok", doc
     assert doc["externalId"] == first["externalId"], doc
+    assert doc["policyArn"] == first["policyArn"], doc
 
 
 @suite.test

@@ -4,7 +4,7 @@ import json
 import os
 
 import harness
-from connect_env import (connect, env, fresh, iam, names_args, policy_arn, result, role_exists,
+from connect_env import (attached, connect, env, fresh, iam, names_args, policy_arn, result, role_exists,
                          secrets, spot, state_file, stop_peers)
 from test_connect import make_role_by_hand
 
@@ -133,10 +133,12 @@ def test_disconnect_keeps_a_role_made_by_hand():
     r = connect(T, method="manual")
     ext = result(r)["externalId"]
     arn = make_role_by_hand(T["role"], ext, T["policy"])
-    connect(T, "--role-arn", arn, method="manual")
+    doc = result(connect(T, "--role-arn", arn, method="manual"))
+    assert doc["policyArn"] == policy_arn(T), doc     # found by the role check
     r = run(["disconnect", "--yes"])
     out = json.loads(r.stdout)
     assert r.code == 0 and role_exists(T["role"]), r.describe()
+    assert attached(T["role"]) == [policy_arn(T)], out  # recorded, never ours to remove
     assert any("not created by spot-connect" in k for k in out["kept"]), out
 
 
