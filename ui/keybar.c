@@ -70,6 +70,8 @@ static const char *panel_keys(const app *a)
             return "c copy  p print  Enter next  Esc back";
         if (manual && fixback_pending(a))
             return fixback_keys(a);
+        if (manual && wiz_partition_mismatch(&a->wz, a->field[0].text, WIZ_ARN_ROLE, NULL, 0))
+            return "Enter back to GovCloud/China step  Esc back";
         return manual ? "paste the role ARN  Enter hand to Spot  Esc back"
                       : "Enter run/next  Esc back";
     case W_DONE:

@@ -393,7 +393,8 @@ static void login_done(app *a, const worker_event *ev)
 {
     wiz_detected *d = ev->result;
     char why[400];
-    if (ev->status == ST_OK && d && wiz_partition_mismatch(&a->wz, d->aws_arn, why, sizeof why)) {
+    if (ev->status == ST_OK && d &&
+        wiz_partition_mismatch(&a->wz, d->aws_arn, WIZ_ARN_CREDENTIALS, why, sizeof why)) {
         a->partition_wrong = 1; /* not verified: g leads back to the partition panel */
         app_set_status(a, 1, "%s", why);
     } else if (ev->status == ST_OK && d) {

@@ -257,8 +257,22 @@ static void arn_verdict(app *a, char *why, size_t len)
     const char *names[] = {"aws", "aws-us-gov", "aws-cn"};
     const char *acct = a->detected.aws_ok ? a->detected.aws_account : NULL;
     why[0] = '\0';
+    if (wiz_partition_mismatch(&a->wz, a->field[0].text, WIZ_ARN_ROLE, why, len))
+        return;
     if (arn_parse_role(a->field[0].text, names[a->wz.partition], acct, &r, &err) != ST_OK)
         snprintf(why, len, "%s", err.message);
+}
+
+/* Enter on a role of another partition: back to the answer that disagrees. */
+static int partition_back(app *a)
+{
+    char why[400];
+    if (!wiz_partition_mismatch(&a->wz, a->field[0].text, WIZ_ARN_ROLE, why, sizeof why))
+        return 0;
+    snprintf(a->wz.role_arn, sizeof a->wz.role_arn, "%s", a->field[0].text);
+    app_goto(a, W_PARTITION);
+    app_set_status(a, 0, "Answer again; the role ARN is kept for the Connect step.");
+    return 1;
 }
 
 static void connect_draw_manual(app *a, WINDOW *w, ui_rect r)
@@ -313,6 +327,8 @@ static int connect_key(app *a, int key)
     if (!pnl_is_enter(key))
         return textfield_key(&a->field[0], key) ? PK_USED : PK_UNUSED;
     textfield_trim(&a->field[0]);
+    if (!app_busy(a) && partition_back(a))
+        return PK_USED;
     char why[600];
     arn_verdict(a, why, sizeof why);
     if (why[0] || app_busy(a))

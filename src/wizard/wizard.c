@@ -243,19 +243,25 @@ int wiz_arn_partition(const char *arn)
     return -1;
 }
 
-int wiz_partition_mismatch(const wizard *w, const char *arn, char *out, size_t len)
+int wiz_partition_mismatch(const wizard *w, const char *arn, wiz_arn_of of, char *out, size_t len)
 {
     static const char *const where[] = {"a commercial AWS account", "AWS GovCloud", "AWS China"};
     static const char *const chosen[] = {"a commercial account", "GovCloud", "China"};
     int p = wiz_arn_partition(arn);
     if (p < 0 || p == (int)w->partition)
         return 0;
+    int step = wiz_step_number(w, W_PARTITION);
     /* Two status rows at 80 columns: the whole of it stays in sight. */
-    snprintf(out, len,
-             "These credentials are in %s, not in %s as step %d says: press g to go back to "
-             "step %d, or choose other credentials.",
-             where[p], chosen[w->partition], wiz_step_number(w, W_PARTITION),
-             wiz_step_number(w, W_PARTITION));
+    if (of == WIZ_ARN_CREDENTIALS)
+        snprintf(out, len,
+                 "These credentials are in %s, not in %s as step %d says: press g to go back "
+                 "to step %d, or choose other credentials.",
+                 where[p], chosen[w->partition], step, step);
+    else
+        snprintf(out, len,
+                 "This role is in %s, not in %s as step %d says: Enter goes back to step %d "
+                 "(the ARN is kept), or paste the ARN of another role.",
+                 where[p], chosen[w->partition], step, step);
     return 1;
 }
 

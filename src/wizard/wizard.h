@@ -110,9 +110,15 @@ int wiz_step_count_for(const wizard *w, connect_method m, wiz_partition p);
 /* The partition of an ARN (arn:aws:, arn:aws-us-gov:, arn:aws-cn:), -1
  * for none of them. */
 int wiz_arn_partition(const char *arn);
-/* 0 when credentials with this ARN fit the partition chosen; otherwise 1
- * and, in out, what is wrong and the way back, in the wizard's words. */
-int wiz_partition_mismatch(const wizard *w, const char *arn, char *out, size_t len);
+/* Whose ARN is checked against the partition chosen: the way back differs. */
+typedef enum {
+    WIZ_ARN_CREDENTIALS, /* at AWS login: g goes back */
+    WIZ_ARN_ROLE         /* typed on the manual Connect panel: Enter goes back */
+} wiz_arn_of;
+/* 0 when the ARN fits the partition chosen; otherwise 1 and, in out (NULL
+ * with len 0 to ask only), what is wrong and the way back, in the wizard's
+ * words. */
+int wiz_partition_mismatch(const wizard *w, const char *arn, wiz_arn_of of, char *out, size_t len);
 /* 1 when an External ID has Spot's form: "spotinst:aws:extid:" and then
  * letters and digits only. Anything else earns a warning, not a refusal. */
 int wiz_external_id_looks_spot(const char *id);

@@ -58,6 +58,25 @@ def test_a_mistyped_role_fails_at_once_and_leads_back_to_create_iam_role():
 
 
 @suite.test
+def test_a_govcloud_role_on_a_commercial_path_leads_back_to_step_4():
+    env, home = world()
+    w = Wizard(env, home)
+    manual_to_connect(w)
+    gov = f"arn:aws-us-gov:iam::{ACCOUNT}:role/Spot-Role"
+    w.key("C-u", "the role ARN is empty")
+    w.type("\x1b[200~" + gov + "\x1b[201~")
+    w.wait(words("This role is in AWS GovCloud, not in a commercial account as step 4 says: "
+                 "Enter goes back to step 4"))
+    w.wait("Enter back to GovCloud/China step")          # the key bar
+    w.key("Enter", "Is this an AWS GovCloud")
+    w.wait("the role ARN is kept")
+    assert ce.spot().count_endpoint("setCredentials") == 0, ce.spot().endpoints()
+    w.key("C-c", "Quit?")
+    w.key("y")
+    assert w.exit_code() == 130
+
+
+@suite.test
 def test_a_role_without_the_policy_leads_back_to_create_iam_policy():
     env, home = world()
     w = Wizard(env, home)

@@ -171,17 +171,34 @@ static void partition_of_credentials(void)
     wizard w;
     wiz_init(&w);
     char why[400] = "";
-    CHECK_INT(wiz_partition_mismatch(&w, "arn:aws:iam::123456789012:user/a", why, sizeof why), 0);
+    CHECK_INT(wiz_partition_mismatch(&w, "arn:aws:iam::123456789012:user/a", WIZ_ARN_CREDENTIALS,
+                                     why, sizeof why),
+              0);
     w.partition = WP_GOV;
-    CHECK_INT(wiz_partition_mismatch(&w, "arn:aws:iam::123456789012:user/a", why, sizeof why), 1);
+    CHECK_INT(wiz_partition_mismatch(&w, "arn:aws:iam::123456789012:user/a", WIZ_ARN_CREDENTIALS,
+                                     why, sizeof why),
+              1);
     CHECK(strstr(why, "a commercial AWS account") != NULL);
     CHECK(strstr(why, "not in GovCloud as step 4 says") != NULL);
     CHECK(strstr(why, "press g") != NULL);
     CHECK(strlen(why) <= 2 * 78); /* the status area's two rows at 80 columns */
-    CHECK_INT(wiz_partition_mismatch(&w, "arn:aws-us-gov:iam::1:user/a", why, sizeof why), 0);
+    CHECK_INT(wiz_partition_mismatch(&w, "arn:aws-us-gov:iam::1:user/a", WIZ_ARN_CREDENTIALS, why,
+                                     sizeof why),
+              0);
     w.partition = WP_AWS;
-    CHECK_INT(wiz_partition_mismatch(&w, "arn:aws-cn:iam::1:user/a", why, sizeof why), 1);
+    CHECK_INT(wiz_partition_mismatch(&w, "arn:aws-cn:iam::1:user/a", WIZ_ARN_CREDENTIALS, why,
+                                     sizeof why),
+              1);
     CHECK(strstr(why, "AWS China") != NULL);
+    /* A role ARN typed on the manual path: Enter is the way back (g is text there). */
+    w.partition = WP_GOV;
+    CHECK_INT(wiz_partition_mismatch(&w, "arn:aws:iam::123456789012:role/Spot-Role", WIZ_ARN_ROLE,
+                                     why, sizeof why),
+              1);
+    CHECK(strstr(why, "This role is in a commercial AWS account") != NULL);
+    CHECK(strstr(why, "Enter goes back to step 4") != NULL);
+    CHECK(strstr(why, "press g") == NULL);
+    CHECK(strlen(why) <= 2 * 78);
 }
 
 static void external_id_form(void)
