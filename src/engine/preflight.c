@@ -390,7 +390,9 @@ static status_t adopt_link(engine *e, const char *role, sc_error *err)
     preflight_found f;
     status_t st = preflight_check(e->aws, &w, &f, err);
     if (st != ST_OK) {
-        if (e->o->method == CONNECT_MANUAL || err->status != ST_BAD_INPUT)
+        /* The ID stays adopted; the steps repair the rest (on the manual
+         * path the operator does, and the check runs again before Spot). */
+        if (err->status != ST_BAD_INPUT)
             return st;
         eng_progress(e, "the existing link needs repair: %s", err->message);
         error_clear(err);

@@ -85,6 +85,26 @@ def test_adoption_with_a_broken_policy_repairs_with_the_same_external_id():
 
 
 @suite.test
+def test_manual_adoption_of_a_broken_link_keeps_the_id_and_checks_again_before_spot():
+    first = result(connect(T))
+    iam().detach_role_policy(RoleName=T["role"], PolicyArn=policy_arn(T))
+    new_home()
+    r = connect(T, method="manual")              # the manual path's first run
+    doc = result(r)
+    assert r.code == 3 and doc["externalId"] == first["externalId"], r.describe()
+    assert "needs repair" in r.stderr and "allows ec2:RunInstances" in r.stderr, r.stderr
+    assert "--role-arn" in r.stderr, r.stderr
+    r = connect(T, "--role-arn", first["roleArn"], method="manual")
+    assert r.code == 2 and "allows ec2:RunInstances" in r.stderr, r.describe()
+    assert spot().count_endpoint("generateExternalId") == 1
+    iam().attach_role_policy(RoleName=T["role"], PolicyArn=policy_arn(T))
+    r = connect(T, "--role-arn", first["roleArn"], method="manual")
+    doc = result(r)
+    assert r.code == 0 and doc["connected"] and doc["externalId"] == first["externalId"], \
+        r.describe()
+
+
+@suite.test
 def test_the_linked_account_given_by_id_is_adopted_not_given_a_new_external_id():
     # The wizard passes the Spot account the operator picked as --spot-account.
     first = result(connect(T))
