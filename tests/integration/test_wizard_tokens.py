@@ -46,8 +46,8 @@ def test_welcome_names_a_missing_profile():
     assert w.exit_code() == 130
 
 
-@suite.test
-def test_rejected_token_keeps_the_spot_panel_on_the_token_field():
+def rejected_detected_token():
+    """A wrong SPOTINST_TOKEN, up to Spot's 401 on the Spot account panel."""
     env, home = world()
     env["SPOTINST_TOKEN"] = "not-the-right-token-0000"
     w = Wizard(env, home)
@@ -55,6 +55,12 @@ def test_rejected_token_keeps_the_spot_panel_on_the_token_field():
     w.key("Enter", "Is this an AWS GovCloud")
     w.key("Enter", "Step 5 of")
     w.wait("Spot rejected the token")
+    return w
+
+
+@suite.test
+def test_rejected_token_keeps_the_spot_panel_on_the_token_field():
+    w = rejected_detected_token()
     w.wait("Spot token:")
     w.key("Enter", "type the token")          # still here: nothing typed yet
     assert "Step 5 of" in w.screen(), w.screen()
@@ -67,16 +73,9 @@ def test_rejected_token_keeps_the_spot_panel_on_the_token_field():
     assert w.exit_code() == 130
 
 
-
 @suite.test
 def test_welcome_says_spot_rejected_the_detected_token():
-    env, home = world()
-    env["SPOTINST_TOKEN"] = "not-the-right-token-0000"
-    w = Wizard(env, home)
-    to_method(w)
-    w.key("Enter", "Is this an AWS GovCloud")
-    w.key("Enter", "Step 5 of")
-    w.wait("Spot rejected the token")
+    w = rejected_detected_token()
     for _ in range(6):                          # Esc back, panel by panel
         if "Press Enter to begin" in w.screen():
             break
