@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "net/http.h"
 #include "util/env.h"
+#include "version.h"
 
 static const cli_command commands[] = {
     {"connect", "connect this AWS account to Spot (automatic, manual or console)", cmd_connect},
@@ -23,6 +24,25 @@ static const cli_command commands[] = {
     {"policy", "print the IAM policy Spot needs", cmd_policy},
     {"trust-policy", "print the role's trust policy for an External ID", cmd_trust_policy},
 };
+
+/* "spot-connect 0.1.0 (git a6acd34)" from a git checkout, else without the
+ * commit. */
+static int print_version(void)
+{
+    if (SC_VERSION_COMMIT[0])
+        printf("spot-connect %s (git %s)\n", SC_VERSION, SC_VERSION_COMMIT);
+    else
+        printf("spot-connect %s\n", SC_VERSION);
+    return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILURE_OP;
+}
+
+/* Hidden, for the shell completions: the command names, one a line. */
+static int list_commands(void)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        printf("%s\n", commands[i].name);
+    return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILURE_OP;
+}
 
 static void print_help(FILE *f)
 {
@@ -47,7 +67,7 @@ static void print_help(FILE *f)
     fputs("\n"
           "Options:\n"
           "  -h, --help     show this help (COMMAND --help for a command's options)\n"
-          "  -V, --version  show the version\n"
+          "  -V, --version  show the version (also: spot-connect version)\n"
           "\n"
           "Exit status:\n"
           "  0    success\n"
@@ -133,6 +153,8 @@ static int run_wizard(int argc, char **argv)
 static int dispatch(int argc, char **argv)
 {
     const char *name = argv[1];
+    if (strcmp(name, "--list-commands") == 0)
+        return list_commands();
     if (strncmp(name, "--", 2) == 0 && strcmp(name, "--help") != 0 &&
         strcmp(name, "--version") != 0)
         return run_wizard(argc, argv);
@@ -140,10 +162,8 @@ static int dispatch(int argc, char **argv)
         print_help(stdout);
         return EXIT_OK;
     }
-    if (strcmp(name, "-V") == 0 || strcmp(name, "--version") == 0) {
-        printf("spot-connect %s\n", SC_VERSION);
-        return EXIT_OK;
-    }
+    if (strcmp(name, "-V") == 0 || strcmp(name, "--version") == 0 || strcmp(name, "version") == 0)
+        return print_version();
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(name, commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);

@@ -4,6 +4,8 @@
  * a token is never taken from the command line, and no message quotes what
  * follows an '='. */
 #include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -50,8 +52,21 @@ static int check_long(const char *arg, const struct option *opts, const char *co
     return o->has_arg == required_argument && !has_value ? 1 : 0;
 }
 
+/* The hidden helper behind the shell completions (completions/): every long
+ * option of the table getopt_long gets, one a line, "--name=" when it takes
+ * a value. An option added to a command is completed with no change to the
+ * scripts. */
+static void list_options(const struct option *opts)
+{
+    for (; opts && opts->name; opts++)
+        printf("--%s%s\n", opts->name, opts->has_arg == required_argument ? "=" : "");
+    exit(fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILURE_OP);
+}
+
 int cli_check_args(int argc, char **argv, const struct option *opts, const char *command)
 {
+    if (argc > 1 && strcmp(argv[1], CLI_LIST_OPTIONS) == 0)
+        list_options(opts);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--") == 0)

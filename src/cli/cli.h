@@ -44,6 +44,9 @@ struct option;
  * CLI_EXTRA_OPTION, handled by fn). Returns as cli_parse_aws_options. */
 int cli_parse(int argc, char **argv, const struct option *extra, cli_extra_fn fn, void *ctx,
               cli_aws_options *o, const char *usage);
+/* argv[1] that makes cli_check_args print the command's long options and
+ * exit 0: hidden, for the shell completions. */
+#define CLI_LIST_OPTIONS "--list-options"
 /* Refuses, with a usage error, long options that are not spelled out in
  * full (getopt_long would take abbreviations), any attempt to pass a token
  * on the command line, and values given to options that take none. Never
