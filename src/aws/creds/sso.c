@@ -66,6 +66,7 @@ typedef struct sso_provider {
     char *account_id;
     char *role_name;
     char *cache_path;
+    char *cache_shown;
     char *portal_url; /* base URL, without the operation's path */
     char *oidc_url;
     char *ca_bundle;
@@ -148,13 +149,16 @@ static status_t sso_read_config(const profile_files *pf, const char *profile, ss
 
 /* ---- the token cache ---- */
 
-static char *sso_cache_path(const sso_config *sc)
+/* The file's path, and how messages show it ("~/.aws/sso/cache/...").
+ * The caller frees both. */
+static char *sso_cache_path(const sso_config *sc, char **shown)
 {
     char name[46];
     sso_cache_name(sc->session ? sc->session : sc->start_url, name);
     char *dir = path_expand(SSO_CACHE_DIR);
     char *path = xstrjoin(dir, "", name);
     free(dir);
+    *shown = xstrjoin(SSO_CACHE_DIR, "", name);
     return path;
 }
 
@@ -188,14 +192,14 @@ static char *sso_dup_member(yajl_val root, const char *key)
 
 /* 1 when the file is there and holds accessToken and expiresAt (what
  * SSOTokenLoader insists on); 0 when it is missing; -1 when unusable. */
-static int sso_token_read(const char *path, sso_token *t, char *why, size_t n)
+static int sso_token_read(const char *path, const char *shown, sso_token *t, char *why, size_t n)
 {
     memset(t, 0, sizeof *t);
     char *text = NULL;
     size_t len = 0;
     sc_error e;
     error_clear(&e);
-    if (file_read(path, path, SSO_MAX_FILE, FILE_MISSING_OK, ST_CREDENTIALS, &text, &len, &e) !=
+    if (file_read(path, shown, SSO_MAX_FILE, FILE_MISSING_OK, ST_CREDENTIALS, &text, &len, &e) !=
         ST_OK) {
         creds_note(why, n, e.message);
         return -1;
@@ -218,7 +222,7 @@ static int sso_token_read(const char *path, sso_token *t, char *why, size_t n)
     }
     json_free_secret(root);
     if (rc < 0) {
-        snprintf(why, n, "%s has no usable accessToken and expiresAt", path);
+        snprintf(why, n, "%s has no usable accessToken and expiresAt", shown);
         sso_token_free(t);
     }
     return rc;
@@ -286,17 +290,18 @@ static int sso_token_save(const sso_provider *s, const sso_token *t, char *why, 
     buf_t tmp = BUF_INIT;
     buf_printf(&tmp, "%s.XXXXXX", s->cache_path);
     int fd = mkostemp(tmp.data, O_CLOEXEC);
-    int rc = fd < 0 ? -1 : 0;
+    int rc = fd < 0 ? -1 : 0, saved = errno;
     if (fd >= 0) {
         rc = sso_write_all(fd, doc.data, doc.len) < 0 || fsync(fd) < 0 ? -1 : 0;
         rc |= close(fd) < 0 ? -1 : 0;
         if (rc == 0 && rename(tmp.data, s->cache_path) < 0)
             rc = -1;
+        saved = errno;
         if (rc < 0)
             unlink(tmp.data);
     }
     if (rc < 0)
-        snprintf(why, n, "cannot write %s: %s", s->cache_path, strerror(errno));
+        snprintf(why, n, "cannot write %s: %s", s->cache_shown, strerror(saved));
     else
         private_sync_dir(s->cache_path);
     buf_free(&tmp);
@@ -436,15 +441,14 @@ static status_t sso_portal_error(const sso_provider *s, const http_response *r, 
     else if (r->status == 403)
         st = error_set(err, ST_CREDENTIALS,
                        "IAM Identity Center does not let this SSO login use role %s in account "
-                       "%s (HTTP 403%s%.200s); check sso_account_id and sso_role_name of profile "
-                       "\"%s\"",
+                       "%s (ForbiddenException%s%.200s); check sso_account_id and sso_role_name "
+                       "of profile \"%s\"",
                        s->role_name, s->account_id, msg ? ": " : "", msg ? msg : "", p);
     else
         st =
             error_set(err, ST_CREDENTIALS,
                       "IAM Identity Center GetRoleCredentials for profile \"%s\": HTTP %ld%s%.200s",
                       p, r->status, msg ? ": " : "", msg ? msg : "");
-    err->http_status = r->status;
     json_free_secret(root);
     return st;
 }
@@ -526,11 +530,11 @@ static status_t sso_token_get(sso_provider *s, sso_token *t, sc_error *err)
 {
     char why[256] = "";
     const char *p = s->base.profile;
-    int found = sso_token_read(s->cache_path, t, why, sizeof why);
+    int found = sso_token_read(s->cache_path, s->cache_shown, t, why, sizeof why);
     if (found == 0)
         return error_set(err, ST_CREDENTIALS,
                          "profile \"%s\" has no SSO login on this machine (no %s); " SSO_HINT, p,
-                         s->cache_path, p, p);
+                         s->cache_shown, p, p);
     if (found < 0)
         return error_set(err, ST_CREDENTIALS,
                          "the SSO login of profile \"%s\" is unusable: %s; " SSO_HINT, p, why, p,
@@ -565,6 +569,7 @@ static void sso_destroy(creds_provider *self)
     free(s->account_id);
     free(s->role_name);
     free(s->cache_path);
+    free(s->cache_shown);
     free(s->portal_url);
     free(s->oidc_url);
     free(s->ca_bundle);
@@ -632,7 +637,7 @@ status_t creds_try_sso(const creds_ctx *c, const char *profile, creds_provider *
     s->region = xstrdup(sc.region);
     s->account_id = xstrdup(sc.account_id);
     s->role_name = xstrdup(sc.role_name);
-    s->cache_path = sso_cache_path(&sc);
+    s->cache_path = sso_cache_path(&sc, &s->cache_shown);
     sso_transport(c, s);
     s->http.endpoint_name = "AWS IAM Identity Center";
     st = sso_endpoint(c, "AWS_ENDPOINT_URL_SSO", "sso", "portal.sso", sc.region, &s->portal_url,
@@ -660,10 +665,11 @@ int sso_profile_describe(const profile_files *pf, const char *profile, time_t no
         return 0;
     snprintf(out->account_id, sizeof out->account_id, "%s", sc.account_id);
     snprintf(out->role_name, sizeof out->role_name, "%s", sc.role_name);
-    char *path = sso_cache_path(&sc);
+    char *shown = NULL;
+    char *path = sso_cache_path(&sc, &shown);
     char why[256];
     sso_token t;
-    int found = sso_token_read(path, &t, why, sizeof why);
+    int found = sso_token_read(path, shown, &t, why, sizeof why);
     time_t reg = 0;
     if (found <= 0)
         out->login = SSO_LOGIN_MISSING;
@@ -677,5 +683,6 @@ int sso_profile_describe(const profile_files *pf, const char *profile, time_t no
     if (found > 0)
         sso_token_free(&t);
     free(path);
+    free(shown);
     return 1;
 }
