@@ -449,6 +449,40 @@ def test_botocore_refreshes_the_same_way():
     assert set(ours_cached) == set(theirs_cached), (set(ours_cached), set(theirs_cached))
 
 
+# ---- the wizard's AWS login panel ----
+
+@suite.test
+def test_wizard_lists_sso_profiles_with_account_role_and_expiry():
+    import re
+    import test_wizard as tw
+    import vt
+    access = portal().issue()
+    config = session_config() + (
+        f"\n[profile sso-old]\nsso_start_url = {START_URL}\nsso_region = {SSO_REGION}\n"
+        f"sso_account_id = {moto().account_id}\nsso_role_name = {ROLE}\n")
+    env, _ = tw.world()
+    home = tw.home_dir()
+    harness.write_file(f"{home}/.aws/config", config)
+    harness.write_file(cache_path(home, SESSION), json.dumps(token_doc(access)))
+    harness.write_file(cache_path(home, START_URL), json.dumps(token_doc("old", expires_in=-60)))
+    env = dict(env, AWS_ENDPOINT_URL_SSO=portal().url)
+    try:
+        w = tw.Wizard(env, home, rows=40, cols=120)
+        tw.to_spot(w)
+        w.key("Enter", "Which AWS credentials")
+        w.wait(f"{PROFILE}  SSO: {moto().account_id} / {ROLE}")
+        w.wait("sso-old  SSO login expired: run aws sso login --profile sso-old")
+        w.key("Down", re.compile(r"> \(.\) " + PROFILE))
+        w.key("Enter", "Verified: arn:aws:sts::")
+        w.wait(":assumed-role/spot-sso-admin/")
+        assert portal().requests[-1][2] == access
+        w.key("Down", re.compile(r"> \(.\) sso-old"))
+        w.key("Enter", re.compile(r'SSO login of profile "sso-old" expired'))
+        harness.assert_no_secrets({"screen": w.screen()}, secrets_of(token_doc(access)))
+    finally:
+        vt.close_all()
+
+
 if __name__ == "__main__":
     try:
         harness.main(suite)
