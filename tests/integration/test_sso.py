@@ -449,6 +449,32 @@ def test_botocore_refreshes_the_same_way():
     assert set(ours_cached) == set(theirs_cached), (set(ours_cached), set(theirs_cached))
 
 
+# ---- a whole connect through an SSO profile: no secret anywhere ----
+
+@suite.test
+def test_connect_with_sso_profile_keeps_every_token_secret():
+    import connect_env as ce
+    t = ce.fresh()
+    cid, secret, rtok = oidc().register()
+    doc = token_doc("expired-" + portal().issue(), expires_in=-60, refresh=(cid, secret, rtok))
+    harness.write_file(f"{t['home']}/.aws/config", session_config())
+    harness.write_file(cache_path(t["home"], SESSION), json.dumps(doc))
+    e = ce.env(AWS_ACCESS_KEY_ID=None, AWS_SECRET_ACCESS_KEY=None,
+               AWS_ENDPOINT_URL_SSO=portal().url, AWS_ENDPOINT_URL_SSO_OIDC=oidc().url)
+    r = ce.connect(t, "--profile", PROFILE, "-v", env_=e)
+    assert r.code == 0, r.describe()
+    out = ce.result(r)
+    assert out["connected"] is True, out
+    texts = {"stdout": r.stdout, "stderr": r.stderr}
+    for path in (out["statePath"], out["logPath"]):
+        with open(path) as f:
+            texts[path] = f.read()
+    with open(cache_path(t["home"], SESSION)) as f:
+        cached = json.load(f)
+    assert cached["accessToken"] == oidc().issued[-1]["accessToken"]
+    harness.assert_no_secrets(texts, {**secrets_of(doc), "spot token": ce.TOKEN})
+
+
 # ---- the wizard's AWS login panel ----
 
 @suite.test
