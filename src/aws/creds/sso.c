@@ -80,12 +80,13 @@ typedef struct sso_provider {
 void sso_cache_name(const char *session_or_url, char out[46])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    if (EVP_Digest(session_or_url, strlen(session_or_url), md, &n, EVP_sha1(), NULL) != 1)
-        n = 0;
-    for (unsigned int i = 0; i < n && i < 20; i++)
+    unsigned int got = 0;
+    if (EVP_Digest(session_or_url, strlen(session_or_url), md, &got, EVP_sha1(), NULL) != 1)
+        got = 0;
+    size_t n = got < 20 ? got : 20;
+    for (size_t i = 0; i < n; i++)
         snprintf(out + 2 * i, 3, "%02x", md[i]);
-    snprintf(out + 2 * (n < 20 ? n : 20), 6, ".json");
+    snprintf(out + 2 * n, 6, ".json");
 }
 
 static int sso_is_profile(const profile_files *pf, const char *profile)
