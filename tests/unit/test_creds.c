@@ -189,12 +189,16 @@ static void test_sso_config_errors(void)
              "[profile b]\nsso_account_id = 1\n"
              "[profile c]\nsso_session = s\nsso_start_url = https://other/start\n"
              "sso_account_id = 1\nsso_role_name = R\n"
-             "[sso-session s]\nsso_start_url = https://s/start\nsso_region = us-east-1\n",
+             "[sso-session s]\nsso_start_url = https://s/start\nsso_region = us-east-1\n"
+             "[profile d]\nsso_start_url = https://s/start\nsso_region = evil.example/x#\n"
+             "sso_account_id = 1\nsso_role_name = R\n",
              0600);
     expect_fail("a", 1, ST_CONFIG, "has no [sso-session nowhere] section");
     expect_fail("b", 1, ST_CONFIG,
                 "is configured to use SSO but is missing sso_role_name, sso_start_url, sso_region");
     expect_fail("c", 1, ST_CONFIG, "the sso_start_url of profile \"c\" differs");
+    /* The region names the host that gets the bearer token. */
+    expect_fail("d", 1, ST_CONFIG, "the sso_region \"evil.example/x#\" of profile \"d\" is not");
 }
 
 static void test_sso_login_needed(void)
