@@ -297,7 +297,11 @@ static void login_enter(app *a)
              a->detected.aws_ok ? a->detected.aws_account : "");
     pnl_list_add(a, detected, NULL, 0);
     for (size_t i = 0; i < a->detected.nprofiles && a->list.n < 60; i++)
-        pnl_list_add(a, a->detected.profiles[i], "profile", 0);
+        pnl_list_add(a, a->detected.profiles[i],
+                     a->detected.profile_notes && a->detected.profile_notes[i]
+                         ? a->detected.profile_notes[i]
+                         : "profile",
+                     0);
     pnl_list_add(a, "Instance role", "this EC2 instance's role (instance metadata)", 0);
     pnl_list_add(a, "Type access keys", "used for this session only", 0);
     a->items[0].disabled = !a->detected.aws_ok;

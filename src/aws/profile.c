@@ -36,6 +36,7 @@ struct profile_files {
     ini_file *creds;
     profile_map config_profiles; /* name -> [default] / [profile NAME] */
     profile_map services;        /* name -> [services NAME] */
+    profile_map sso_sessions;    /* name -> [sso-session NAME] */
     char **names;                /* for profile_name() */
     size_t nnames;
     size_t names_cap;
@@ -141,6 +142,8 @@ static void pf_build_maps(profile_files *pf)
             map_add_prefixed(&pf->config_profiles, s);
         else if (strncmp(s->name, "services", 8) == 0)
             map_add_prefixed(&pf->services, s);
+        else if (strncmp(s->name, "sso-session", 11) == 0)
+            map_add_prefixed(&pf->sso_sessions, s);
         else if (strcmp(s->name, "default") == 0)
             map_set(&pf->config_profiles, "default", s);
     }
@@ -212,6 +215,7 @@ void profile_files_free(profile_files *pf)
         return;
     map_free(&pf->config_profiles);
     map_free(&pf->services);
+    map_free(&pf->sso_sessions);
     for (size_t i = 0; i < pf->nnames; i++)
         free(pf->names[i]);
     free(pf->names);
@@ -308,4 +312,14 @@ int profile_services_get(const profile_files *pf, const char *services_name, con
     if (!block || block[0] != '\n')
         return -1;
     return ini_nested_get(block, key, out, out_len);
+}
+
+int profile_sso_session_exists(const profile_files *pf, const char *session)
+{
+    return map_get(&pf->sso_sessions, session) != NULL;
+}
+
+const char *profile_sso_session_get(const profile_files *pf, const char *session, const char *key)
+{
+    return ini_get(map_get(&pf->sso_sessions, session), key);
 }

@@ -2,8 +2,9 @@
  *
  * Config file (AWS_CONFIG_FILE, default ~/.aws/config): `[default]` and
  * `[profile NAME]` (NAME shell-split, so `[profile "a b"]` works) are
- * profiles; `[services NAME]` holds per-service settings; other sections
- * (`[sso-session X]`, ...) are kept but are not profiles.
+ * profiles; `[services NAME]` holds per-service settings; `[sso-session
+ * NAME]` the IAM Identity Center settings profiles share; other sections
+ * are kept but are not profiles.
  * Credentials file (AWS_SHARED_CREDENTIALS_FILE, default
  * ~/.aws/credentials): every `[NAME]` is a profile.
  *
@@ -63,5 +64,10 @@ const char *profile_name(const profile_files *pf, size_t i);
  * Returns 0, or -1 when unset. */
 int profile_services_get(const profile_files *pf, const char *services_name, const char *service,
                          const char *key, char *out, size_t out_len);
+
+/* [sso-session NAME] sections (NAME shell-split, as for profiles). */
+int profile_sso_session_exists(const profile_files *pf, const char *session);
+/* The value of key in that section, NULL when the section or key is absent. */
+const char *profile_sso_session_get(const profile_files *pf, const char *session, const char *key);
 
 #endif

@@ -12,7 +12,7 @@ static const char whoami_usage[] =
     "  {\"account\", \"arn\", \"userId\", \"partition\", \"source\", \"profile\"}\n"
     "where source names the credential provider that supplied the keys\n"
     "(env, shared-credentials-file, config-file, assume-role,\n"
-    "assume-role-with-web-identity, custom-process, container-role, iam-role).\n"
+    "assume-role-with-web-identity, sso, custom-process, container-role, iam-role).\n"
     "\n"
     "Options:\n"
     "  --profile P          AWS profile (default: AWS_PROFILE, then \"default\")\n"

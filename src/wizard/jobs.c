@@ -4,11 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "aws/creds/sso.h"
 #include "aws/profile.h"
 #include "aws/sts.h"
 #include "spot/auth.h"
 #include "spot/spot.h"
+#include "util/buf.h"
 #include "util/xalloc.h"
 
 typedef struct job_args {
@@ -128,6 +131,22 @@ static void detect_aws(const wiz_settings *s, worker_job *job, wiz_detected *d)
     aws_session_free(aws);
 }
 
+/* "SSO: 123456789012 / AdminRole", or what to run when the login expired;
+ * NULL for a profile that is not an SSO profile. */
+static char *sso_note(const profile_files *pf, const char *name)
+{
+    sso_profile_info info;
+    if (!sso_profile_describe(pf, name, time(NULL), &info))
+        return NULL;
+    buf_t b = BUF_INIT;
+    if (info.login == SSO_LOGIN_VALID || info.login == SSO_LOGIN_REFRESH)
+        buf_printf(&b, "SSO: %s / %s", info.account_id, info.role_name);
+    else
+        buf_printf(&b, "SSO login %s: run aws sso login --profile %s",
+                   info.login == SSO_LOGIN_EXPIRED ? "expired" : "missing", name);
+    return buf_steal(&b);
+}
+
 static void detect_profiles(wiz_detected *d)
 {
     profile_files *pf = NULL;
@@ -136,8 +155,11 @@ static void detect_profiles(wiz_detected *d)
         return;
     d->nprofiles = profile_count(pf);
     d->profiles = xcalloc(d->nprofiles + 1, sizeof *d->profiles);
-    for (size_t i = 0; i < d->nprofiles; i++)
+    d->profile_notes = xcalloc(d->nprofiles + 1, sizeof *d->profile_notes);
+    for (size_t i = 0; i < d->nprofiles; i++) {
         d->profiles[i] = xstrdup(profile_name(pf, i));
+        d->profile_notes[i] = sso_note(pf, d->profiles[i]);
+    }
     profile_files_free(pf);
 }
 
@@ -337,9 +359,12 @@ int wiz_job_connect(worker *w, const wiz_settings *s, const wizard *wz, state_st
 
 void wiz_detected_free(wiz_detected *d)
 {
-    for (size_t i = 0; i < d->nprofiles; i++)
+    for (size_t i = 0; i < d->nprofiles; i++) {
         free(d->profiles[i]);
+        free(d->profile_notes ? d->profile_notes[i] : NULL);
+    }
     free(d->profiles);
+    free(d->profile_notes);
     for (size_t i = 0; i < d->saved_nbundles; i++)
         free(d->saved_bundles[i]);
     free(d->saved_bundles);

@@ -35,6 +35,10 @@ typedef struct wiz_detected {
     char token_source[96];
     char token_problem[600]; /* why a configured token is not used, "" when none */
     char **profiles;
+    /* What the login panel says of each profile beside its name: SSO
+     * profiles show their account and role, or that the login expired;
+     * NULL for the others. */
+    char **profile_notes;
     size_t nprofiles;
     int saved; /* a state file exists for this AWS account */
     state_step saved_step;

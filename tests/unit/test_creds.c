@@ -1,11 +1,13 @@
 /* The credential chain without any network: environment, files,
- * credential_process, SSO refusal, role configuration errors, the provider
+ * credential_process, SSO profiles, role configuration errors, the provider
  * refresh rules and session resolution. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "aws/creds/chain.h"
+#include "aws/creds/sso.h"
 #include "aws/profile.h"
 #include "aws/session.h"
 #include "aws_fixture.h"
@@ -142,16 +144,105 @@ static void test_files_order(void)
                 "aws_secret_access_key");
 }
 
-static void test_sso(void)
+#define SSO_CONFIG                                                                                 \
+    "[profile corp]\nsso_session = c\nsso_account_id = 123456789012\n"                             \
+    "sso_role_name = Admin\n[sso-session c]\nsso_region = us-east-1\n"                             \
+    "sso_start_url = https://corp.awsapps.com/start\n"                                             \
+    "[profile old]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n"      \
+    "sso_account_id = 123456789012\nsso_role_name = Admin\n"
+
+/* The cache as `aws sso login` leaves it, under the name botocore gives it. */
+static void sso_cache(const char *key, const char *expires, const char *registration)
+{
+    char name[46], path[128], text[600];
+    sso_cache_name(key, name);
+    mkdir(fx_path(".aws"), 0700);
+    mkdir(fx_path(".aws/sso"), 0700);
+    mkdir(fx_path(".aws/sso/cache"), 0700);
+    snprintf(path, sizeof path, ".aws/sso/cache/%s", name);
+    snprintf(text, sizeof text,
+             "{\"startUrl\": \"https://corp.awsapps.com/start\", \"region\": \"us-east-1\", "
+             "\"accessToken\": \"SECRETACCESS\", \"expiresAt\": \"%s\"%s%s%s}",
+             expires,
+             registration ? ", \"clientId\": \"cid\", \"clientSecret\": \"SECRETCLIENT\", "
+                            "\"refreshToken\": \"SECRETREFRESH\", \"registrationExpiresAt\": \""
+                          : "",
+             registration ? registration : "", registration ? "\"" : "");
+    fx_write(path, text, 0600);
+}
+
+static void test_sso_cache_name(void)
+{
+    char name[46];
+    /* hashlib.sha1(b"corp").hexdigest(), as botocore's SSOTokenLoader */
+    sso_cache_name("corp", name);
+    CHECK_STR(name, "ee0bfd2552fbd840c02cc48b6e823320543c450f.json");
+    sso_cache_name("https://corp-sso.awsapps.com/start", name);
+    CHECK_STR(name, "566e93fb0f1b98eec6fcf217fa0ff284e3af42ef.json");
+}
+
+static void test_sso_config_errors(void)
 {
     fx_reset();
     fx_write(".aws/config",
-             "[profile corp]\nsso_session = c\nsso_account_id = 123456789012\n"
-             "sso_role_name = Admin\n[sso-session c]\nsso_region = us-east-1\n",
+             "[profile a]\nsso_session = nowhere\nsso_account_id = 1\nsso_role_name = R\n"
+             "[profile b]\nsso_account_id = 1\n"
+             "[profile c]\nsso_session = s\nsso_start_url = https://other/start\n"
+             "sso_account_id = 1\nsso_role_name = R\n"
+             "[sso-session s]\nsso_start_url = https://s/start\nsso_region = us-east-1\n"
+             "[profile d]\nsso_start_url = https://s/start\nsso_region = evil.example/x#\n"
+             "sso_account_id = 1\nsso_role_name = R\n",
              0600);
-    expect_fail("corp", 1, ST_CREDENTIALS, "does not support yet");
-    expect_fail("corp", 1, ST_CREDENTIALS,
-                "aws configure export-credentials --profile corp --format env");
+    expect_fail("a", 1, ST_CONFIG, "has no [sso-session nowhere] section");
+    expect_fail("b", 1, ST_CONFIG,
+                "is configured to use SSO but is missing sso_role_name, sso_start_url, sso_region");
+    expect_fail("c", 1, ST_CONFIG, "the sso_start_url of profile \"c\" differs");
+    /* The region names the host that gets the bearer token. */
+    expect_fail("d", 1, ST_CONFIG, "the sso_region \"evil.example/x#\" of profile \"d\" is not");
+}
+
+static void test_sso_login_needed(void)
+{
+    fx_reset();
+    fx_write(".aws/config", SSO_CONFIG, 0600);
+    expect_fail("corp", 1, ST_CREDENTIALS, "no SSO login on this machine");
+    expect_fail("corp", 1, ST_CREDENTIALS, "~/.aws/sso/cache/");
+    expect_fail("corp", 1, ST_CREDENTIALS, "run `aws sso login --profile corp`");
+    expect_fail("corp", 1, ST_CREDENTIALS, "--use-device-code");
+    /* The older form is never refreshed, even with a registration. */
+    sso_cache("https://corp.awsapps.com/start", "2020-01-01T00:00:00UTC", "2099-01-01T00:00:00Z");
+    expect_fail("old", 1, ST_CREDENTIALS, "expired at 2020-01-01T00:00:00Z; run `aws sso login");
+    sso_cache("c", "2020-01-01T00:00:00Z", NULL);
+    expect_fail("corp", 1, ST_CREDENTIALS, "cannot be refreshed (no refresh token is cached)");
+    sso_cache("c", "2020-01-01T00:00:00Z", "2020-01-02T00:00:00Z");
+    expect_fail("corp", 1, ST_CREDENTIALS, "the cached client registration has expired");
+    sso_cache("c", "garbage", NULL);
+    expect_fail("corp", 1, ST_CREDENTIALS, "has no usable accessToken and expiresAt");
+}
+
+static void test_sso_describe(void)
+{
+    fx_reset();
+    fx_write(".aws/config", SSO_CONFIG "[profile plain]\nregion = us-east-1\n", 0600);
+    profile_files *pf = NULL;
+    REQUIRE(profile_files_load(&pf, &err) == ST_OK);
+    sso_profile_info info;
+    time_t now = time(NULL);
+    CHECK_INT(sso_profile_describe(pf, "plain", now, &info), 0);
+    CHECK_INT(sso_profile_describe(pf, "corp", now, &info), 1);
+    CHECK_STR(info.account_id, "123456789012");
+    CHECK_STR(info.role_name, "Admin");
+    CHECK_INT(info.login, SSO_LOGIN_MISSING);
+    sso_cache("c", "2099-01-01T00:00:00Z", NULL);
+    CHECK_INT(sso_profile_describe(pf, "corp", now, &info), 1);
+    CHECK_INT(info.login, SSO_LOGIN_VALID);
+    sso_cache("c", "2020-01-01T00:00:00Z", "2099-01-01T00:00:00Z");
+    CHECK_INT(sso_profile_describe(pf, "corp", now, &info), 1);
+    CHECK_INT(info.login, SSO_LOGIN_REFRESH);
+    sso_cache("c", "2020-01-01T00:00:00Z", NULL);
+    CHECK_INT(sso_profile_describe(pf, "corp", now, &info), 1);
+    CHECK_INT(info.login, SSO_LOGIN_EXPIRED);
+    profile_files_free(pf);
 }
 
 static void test_nothing(void)
@@ -623,7 +714,10 @@ int main(void)
     check_run("environment keys", test_env);
     check_run("environment vs AWS_PROFILE vs --profile", test_env_vs_profile);
     check_run("credentials file before config file", test_files_order);
-    check_run("SSO profiles are refused with advice", test_sso);
+    check_run("SSO token cache file names", test_sso_cache_name);
+    check_run("SSO configuration errors", test_sso_config_errors);
+    check_run("SSO login missing or expired", test_sso_login_needed);
+    check_run("SSO profiles described for the wizard", test_sso_describe);
     check_run("nothing found lists what was tried", test_nothing);
     check_run("credential_process", test_process_ok);
     check_run("credential_process failures", test_process_errors);

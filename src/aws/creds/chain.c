@@ -19,7 +19,7 @@ status_t creds_profile_providers(const creds_ctx *c, const char *profile, int us
 {
     *out = NULL;
     CHAIN_TRY(creds_try_web_identity(c, profile, use_env, out, err));
-    CHAIN_TRY(creds_check_sso(c, profile, err));
+    CHAIN_TRY(creds_try_sso(c, profile, out, err));
     CHAIN_TRY(creds_try_shared_file(c, profile, out, err));
     CHAIN_TRY(creds_try_process(c, profile, out, err));
     CHAIN_TRY(creds_try_config_file(c, profile, out, err));

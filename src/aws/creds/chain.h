@@ -2,7 +2,8 @@
  *   1. environment keys (skipped when the profile came from --profile);
  *   2. assume-role profile (role_arn + source_profile / credential_source);
  *   3. web identity (profile or AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN);
- *   4. SSO profiles: refused with advice, not supported yet;
+ *   4. IAM Identity Center (SSO) profiles: the token `aws sso login` cached,
+ *      refreshed when it can be, then the portal's role credentials;
  *   5. static keys in the shared credentials file;
  *   6. credential_process;
  *   7. static keys in the config file;

@@ -82,7 +82,8 @@ status_t creds_try_assume_role(const creds_ctx *c, const char *profile, creds_vi
                                creds_provider **out, sc_error *err);
 status_t creds_try_web_identity(const creds_ctx *c, const char *profile, int use_env,
                                 creds_provider **out, sc_error *err);
-status_t creds_check_sso(const creds_ctx *c, const char *profile, sc_error *err);
+status_t creds_try_sso(const creds_ctx *c, const char *profile, creds_provider **out,
+                       sc_error *err);
 status_t creds_try_shared_file(const creds_ctx *c, const char *profile, creds_provider **out,
                                sc_error *err);
 status_t creds_try_process(const creds_ctx *c, const char *profile, creds_provider **out,

@@ -1,5 +1,5 @@
 /* Static keys from the shared credentials file ("shared-credentials-file")
- * or the config file ("config-file"), and the SSO refusal. */
+ * or the config file ("config-file"). */
 #include <stdio.h>
 #include <string.h>
 
@@ -52,17 +52,4 @@ status_t creds_try_config_file(const creds_ctx *c, const char *profile, creds_pr
                                sc_error *err)
 {
     return files_static(c, PROFILE_CONFIG, profile, "config-file", out, err);
-}
-
-status_t creds_check_sso(const creds_ctx *c, const char *profile, sc_error *err)
-{
-    if (!profile_get(c->pf, profile, "sso_account_id") &&
-        !profile_get(c->pf, profile, "sso_role_name"))
-        return ST_OK;
-    return error_set(err, ST_CREDENTIALS,
-                     "profile \"%s\" uses AWS IAM Identity Center (SSO), which spot-connect "
-                     "does not support yet; run `aws sso login --profile %s`, then `eval "
-                     "\"$(aws configure export-credentials --profile %s --format env)\"` and "
-                     "run spot-connect again without --profile",
-                     profile, profile, profile);
 }

@@ -14,7 +14,7 @@ struct creds_provider {
     void (*destroy)(creds_provider *self);
     /* Where the credentials come from, in botocore's words: "env",
      * "shared-credentials-file", "config-file", "assume-role",
-     * "assume-role-with-web-identity", "custom-process", "container-role",
+     * "assume-role-with-web-identity", "sso", "custom-process", "container-role",
      * "iam-role". Never a secret. */
     const char *method;
     char profile[128]; /* profile involved, "" for none */
