@@ -234,6 +234,60 @@ def test_plan_shows_the_rules():
     assert role_boundary() == b and role_tags() == {"Team": "ops", "Env": "dev"}
 
 
+# ---- the wizard's Options form ----
+
+@suite.test
+def test_wizard_options_form_sets_the_rules():
+    import test_wizard as tw            # its helpers; its suite is not run here
+    env_, home = tw.world()
+    T["home"] = home
+    b = boundary("Wizard")
+    role, policy = f"W-{T['role']}", f"W-{T['policy']}"
+    w = tw.Wizard(env_, home)
+    tw.to_permissions(w)
+    w.key("o", "Options: company rules")
+    w.type(role)
+    w.key("Tab")
+    w.type(policy)
+    w.key("Tab")
+    w.type(b)
+    w.key("Tab")
+    w.type("wiz")                       # IAM's rule is named, the form stays open
+    w.key("Tab")
+    w.type("Team=ops, Env=dev")
+    w.key("Enter", "IAM path: an IAM path starts and ends with '/'")
+    w.key("Up")
+    w.key("C-u")
+    w.type("/wiz/")
+    w.key("Enter", "Options saved")
+    w.key("Enter", "Press Enter to start.")
+    w.wait(policy)
+    tw.run_phase(w)
+    w.key("Enter", f"create the role {role}")
+    w.wait("Press Enter to start.")
+    tw.run_phase(w)
+    got = iam().get_role(RoleName=role)["Role"]
+    assert got["Path"] == "/wiz/", got
+    assert got["PermissionsBoundary"]["PermissionsBoundaryArn"] == b, got
+    tags = {t["Key"]: t["Value"] for t in iam().list_role_tags(RoleName=role)["Tags"]}
+    assert tags == {"Team": "ops", "Env": "dev"}, tags
+    parn = f"arn:aws:iam::{account()}:policy/wiz/{policy}"
+    assert policy_tags(parn) == {"Team": "ops", "Env": "dev"}
+    w.key("q", "Quit? Your progress is saved")
+    w.key("y")
+    assert w.exit_code() == 130
+    w.s.close()
+    # A resumed wizard goes on with the same rules: nothing is untagged.
+    w = tw.Wizard(env_, home)
+    w.wait("A connection in progress was found")
+    w.key("r", "hands the role to Spot")
+    tw.run_phase(w, "Connected: Spot accepted the role.")
+    tags = {t["Key"]: t["Value"] for t in iam().list_role_tags(RoleName=role)["Tags"]}
+    assert tags == {"Team": "ops", "Env": "dev"}, tags
+    assert iam().get_role(RoleName=role)["Role"]["PermissionsBoundary"][
+        "PermissionsBoundaryArn"] == b
+
+
 if __name__ == "__main__":
     try:
         harness.main(suite)

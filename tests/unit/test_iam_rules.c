@@ -9,6 +9,7 @@
 #include "aws/iam_rules.h"
 #include "check.h"
 #include "engine/state.h"
+#include "wizard/rules.h"
 
 static sc_error err;
 
@@ -167,6 +168,74 @@ static void test_parse_tag(void)
     CHECK(refused(iam_rules_parse_tag("Team", &t, &err), "KEY=VALUE"));
 }
 
+/* The wizard's Options form: checked when saved, handed to the engine. */
+static void test_wizard_rules(void)
+{
+    static wizard w; /* large */
+    wiz_init(&w);
+    char why[600];
+    CHECK(wiz_rules_set(&w, "", "", "", "spot", "", why, sizeof why) == -1);
+    CHECK(strstr(why, "IAM path: an IAM path starts and ends with '/'") != NULL);
+    CHECK(wiz_rules_set(&w, "", "", "", "", "Team", why, sizeof why) == -1);
+    CHECK(strstr(why, "Tags: each tag is KEY=VALUE") != NULL);
+    CHECK(wiz_rules_set(&w, "", "", "", "", "aws:x=1", why, sizeof why) == -1);
+    CHECK(strstr(why, "Tags: tag key 'aws:x'") != NULL);
+    CHECK(wiz_rules_set(&w, "Bad Role", "", "", "", "", why, sizeof why) == -1);
+    CHECK(strstr(why, "Role name: ") == why);
+    CHECK(wiz_rules_set(&w, "", "", "arn:aws-cn:iam::123456789012:policy/B", "", "", why,
+                        sizeof why) == -1);
+    CHECK(strstr(why, "Permissions boundary: ") == why && strstr(why, "partition aws-cn"));
+    CHECK_STR(w.iam_path, ""); /* a refusal changes nothing */
+    CHECK(wiz_rules_set(&w, "R1", "P1", "arn:aws:iam::123456789012:policy/B", "/wiz/",
+                        " Team=ops ,Env=dev team,, Owner=", why, sizeof why) == 0);
+    CHECK_STR(w.tags, "Team=ops,Env=dev team,Owner=");
+    const char *bundles[WIZ_MAX_BUNDLES];
+    connect_options o;
+    wiz_connect_options(&w, &o, bundles, WIZ_MAX_BUNDLES);
+    iam_tag tags[IAM_RULES_MAX_TAGS];
+    char store[WIZ_RULES_TAGS_LEN];
+    wiz_rules_options(&w, &o, tags, IAM_RULES_MAX_TAGS, store, sizeof store);
+    CHECK_STR(o.role_name, "R1");
+    CHECK_STR(o.policy_name, "P1");
+    CHECK_STR(o.permissions_boundary, "arn:aws:iam::123456789012:policy/B");
+    CHECK_STR(o.iam_path, "/wiz/");
+    REQUIRE(o.ntags == 3);
+    CHECK_STR(o.tags[1].key, "Env");
+    CHECK_STR(o.tags[1].value, "dev team");
+    CHECK_STR(o.tags[2].value, "");
+    /* Emptied again: the defaults. */
+    CHECK(wiz_rules_set(&w, "", "", "", "", "", why, sizeof why) == 0);
+    wiz_connect_options(&w, &o, bundles, WIZ_MAX_BUNDLES);
+    wiz_rules_options(&w, &o, tags, IAM_RULES_MAX_TAGS, store, sizeof store);
+    CHECK_STR(o.role_name, CONNECT_DEFAULT_ROLE);
+    CHECK(o.permissions_boundary == NULL && o.iam_path == NULL && o.ntags == 0);
+}
+
+/* A resumed wizard goes on with the rules the saved run applied. */
+static void test_wizard_resume_rules(void)
+{
+    static wizard w;
+    wiz_init(&w);
+    wiz_saved s = {.method = "automatic",
+                   .step = STEP_POLICY,
+                   .role_name = "R2",
+                   .policy_name = "P2",
+                   .boundary = "arn:aws:iam::123456789012:policy/B",
+                   .iam_path = "/x/",
+                   .tags = "Team=ops"};
+    wiz_apply_saved(&w, &s);
+    CHECK_STR(w.role_name, "R2");
+    CHECK_STR(w.policy_name, "P2");
+    CHECK_STR(w.boundary, "arn:aws:iam::123456789012:policy/B");
+    CHECK_STR(w.iam_path, "/x/");
+    CHECK_STR(w.tags, "Team=ops");
+    char text[100];
+    char k[] = "a", v[] = "b c", k2[] = "d", v2[] = "";
+    iam_tag tags[] = {{.key = k, .value = v}, {.key = k2, .value = v2}};
+    wiz_rules_tags_text(tags, 2, text, sizeof text);
+    CHECK_STR(text, "a=b c,d=");
+}
+
 static char tmpdir[64];
 
 static void test_state_round_trip(void)
@@ -231,6 +300,8 @@ int main(void)
     check_run("tag sets: 50 at most, no key twice", test_tag_sets);
     check_run("permissions boundaries: form and partition", test_boundaries);
     check_run("KEY=VALUE", test_parse_tag);
+    check_run("wizard Options form: checked, then handed to the engine", test_wizard_rules);
+    check_run("wizard resume restores the rules", test_wizard_resume_rules);
     check_run("state keeps path, boundary and tags", test_state_round_trip);
     check_run("an older state file loads without rules", test_state_old_file);
     char path[160];
