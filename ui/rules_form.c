@@ -13,11 +13,11 @@ static const char *const labels[RULES_FORM_FIELDS] = {
 };
 
 static const char *const hints[RULES_FORM_FIELDS] = {
-    "default Spot-Role",
-    "default Spot-Policy",
-    "a managed policy ARN (arn:aws:iam::ACCOUNT:policy/NAME); empty for none",
-    "like /spot/ (default /); IAM cannot move an existing role or policy",
-    "KEY=VALUE, KEY=VALUE (up to 50; on the role and the policy)",
+    "empty: Spot-Role",
+    "empty: Spot-Policy",
+    "a managed policy's ARN, arn:aws:iam::ACCOUNT:policy/NAME; empty: none",
+    "/PATH/, empty: /; IAM cannot move a role or policy that exists",
+    "KEY=VALUE, KEY=VALUE: up to 50, on the role and the policy",
 };
 
 int rules_form_offered(const app *a)
@@ -30,8 +30,8 @@ int rules_form_offered(const app *a)
 void rules_form_open(app *a)
 {
     const wizard *z = &a->wz;
-    const char *values[RULES_FORM_FIELDS] = {z->role_name, z->policy_name, z->boundary,
-                                             z->iam_path, z->tags};
+    const char *values[RULES_FORM_FIELDS] = {z->role_name, z->policy_name, z->boundary, z->iam_path,
+                                             z->tags};
     for (int i = 0; i < RULES_FORM_FIELDS; i++) {
         textfield_set(&a->rules_field[i], values[i]);
         a->rules_field[i].max = i == 4 ? WIZ_RULES_TAGS_LEN - 1 : 2048;
@@ -59,7 +59,7 @@ void rules_form_draw(app *a)
         textfield_draw(&a->rules_field[i], stdscr,
                        (ui_rect){.y = y, .x = box.x + 24, .h = 1, .w = box.w - 26},
                        a->rules_focus == i);
-        ui_put(stdscr, y + 1, box.x + 24, box.w - 26, theme_attr(UI_DIM), hints[i]);
+        ui_put(stdscr, y + 1, box.x + 4, box.w - 6, theme_attr(UI_DIM), hints[i]);
     }
 }
 

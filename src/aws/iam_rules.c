@@ -116,8 +116,9 @@ status_t iam_rules_tag(const char *key, const char *value, sc_error *err)
 status_t iam_rules_tags(const iam_tag *tags, size_t n, sc_error *err)
 {
     if (n > IAM_RULES_MAX_TAGS)
-        return error_set(err, ST_BAD_INPUT, "%zu tags: IAM allows at most %d tags on a role or policy",
-                         n, IAM_RULES_MAX_TAGS);
+        return error_set(err, ST_BAD_INPUT,
+                         "%zu tags: IAM allows at most %d tags on a role or policy", n,
+                         IAM_RULES_MAX_TAGS);
     for (size_t i = 0; i < n; i++) {
         status_t st = iam_rules_tag(tags[i].key, tags[i].value, err);
         if (st != ST_OK)

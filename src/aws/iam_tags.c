@@ -50,8 +50,8 @@ static status_t tag_call(aws_client *c, const char *action, const char *key_name
     return call_simple(c, &q, action, err);
 }
 
-static status_t untag_call(aws_client *c, const char *action, const char *key_name,
-                           const char *id, const char *const *keys, size_t n, sc_error *err)
+static status_t untag_call(aws_client *c, const char *action, const char *key_name, const char *id,
+                           const char *const *keys, size_t n, sc_error *err)
 {
     query_params q;
     query_init(&q, AWS_IAM, action);
@@ -99,8 +99,7 @@ static status_t list_tags(aws_client *c, const char *action, const char *key_nam
     return st;
 }
 
-status_t iam_tag_role(aws_client *c, const char *role, const iam_tag *tags, size_t n,
-                      sc_error *err)
+status_t iam_tag_role(aws_client *c, const char *role, const iam_tag *tags, size_t n, sc_error *err)
 {
     return tag_call(c, "TagRole", "RoleName", role, tags, n, err);
 }

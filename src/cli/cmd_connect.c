@@ -5,10 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "aws/iam_rules.h"
 #include "cli/cli.h"
 #include "cli/clients.h"
 #include "cli/signals.h"
-#include "aws/iam_rules.h"
 #include "doc/trust.h"
 #include "engine/connect.h"
 #include "util/json.h"

@@ -156,10 +156,9 @@ static status_t create_role_retrying(engine *e, iam_role *r, sc_error *err)
     for (int attempt = 1;; attempt++) {
         iam_extras x;
         eng_rules_extras(e, 1, &x);
-        status_t st =
-            iam_create_role_with(e->aws, e->role_name, e->trust_doc,
-                                 "Lets Spot by NetApp manage this account (spot-connect)", &x, r,
-                                 err);
+        status_t st = iam_create_role_with(e->aws, e->role_name, e->trust_doc,
+                                           "Lets Spot by NetApp manage this account (spot-connect)",
+                                           &x, r, err);
         if (st == ST_OK || !invalid_principal(err))
             return st;
         retry_verdict v = retry_wait(&p, attempt, 0, e->o->cancel);

@@ -148,8 +148,7 @@ static status_t add_tags(engine *e, const tag_target *t, const iam_tag_list *hav
 }
 
 /* Tags this tool had set that the rules no longer name. */
-static status_t remove_tags(engine *e, const tag_target *t, const iam_tag_list *have,
-                            sc_error *err)
+static status_t remove_tags(engine *e, const tag_target *t, const iam_tag_list *have, sc_error *err)
 {
     const char **keys = xcalloc(e->managed.n + 1, sizeof *keys);
     size_t n = 0;

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws/profile.h"
 #include "aws/iam_rules.h"
+#include "aws/profile.h"
 #include "aws/sts.h"
 #include "spot/auth.h"
 #include "spot/spot.h"

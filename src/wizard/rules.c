@@ -50,16 +50,16 @@ void wiz_rules_tags_text(const iam_tag *tags, size_t n, char *out, size_t len)
     size_t used = 0;
     out[0] = '\0';
     for (size_t i = 0; i < n && used < len; i++) {
-        int k = snprintf(out + used, len - used, "%s%s=%s", i ? "," : "", tags[i].key,
-                         tags[i].value);
+        int k =
+            snprintf(out + used, len - used, "%s%s=%s", i ? "," : "", tags[i].key, tags[i].value);
         if (k < 0)
             break;
         used += (size_t)k;
     }
 }
 
-void wiz_rules_options(const wizard *w, connect_options *o, iam_tag *tags, size_t max,
-                       char *store, size_t store_len)
+void wiz_rules_options(const wizard *w, connect_options *o, iam_tag *tags, size_t max, char *store,
+                       size_t store_len)
 {
     size_t n = wiz_rules_parse_tags(w->tags, tags, max, store, store_len);
     o->tags = tags;
@@ -80,8 +80,7 @@ static int check(const wizard *w, const char *role, const char *policy, const ch
         return refuse("Role name", &err, why, len);
     if (*policy && iam_rules_policy_name(policy, &err) != ST_OK)
         return refuse("Policy name", &err, why, len);
-    if (*boundary &&
-        iam_rules_boundary(boundary, partition_names[w->partition], &err) != ST_OK)
+    if (*boundary && iam_rules_boundary(boundary, partition_names[w->partition], &err) != ST_OK)
         return refuse("Permissions boundary", &err, why, len);
     if (*path && iam_rules_path(path, &err) != ST_OK)
         return refuse("IAM path", &err, why, len);
@@ -123,11 +122,11 @@ void wiz_rules_summary(const wizard *w, char *out, size_t len)
     static iam_tag parsed[IAM_RULES_MAX_TAGS];
     static char store[WIZ_RULES_TAGS_LEN];
     size_t n = wiz_rules_parse_tags(w->tags, parsed, IAM_RULES_MAX_TAGS, store, sizeof store);
-    int k = snprintf(out, len, "Role %s, policy %s, path %s, %s%s, %zu tag%s",
-                     w->role_name[0] ? w->role_name : CONNECT_DEFAULT_ROLE,
-                     w->policy_name[0] ? w->policy_name : CONNECT_DEFAULT_POLICY,
-                     w->iam_path[0] ? w->iam_path : "/",
-                     w->boundary[0] ? "boundary " : "no boundary", w->boundary,
-                     n == (size_t)-1 ? 0 : n, n == 1 ? "" : "s");
+    int k =
+        snprintf(out, len, "Role %s, policy %s, path %s, %s%s, %zu tag%s",
+                 w->role_name[0] ? w->role_name : CONNECT_DEFAULT_ROLE,
+                 w->policy_name[0] ? w->policy_name : CONNECT_DEFAULT_POLICY,
+                 w->iam_path[0] ? w->iam_path : "/", w->boundary[0] ? "boundary " : "no boundary",
+                 w->boundary, n == (size_t)-1 ? 0 : n, n == 1 ? "" : "s");
     (void)k;
 }

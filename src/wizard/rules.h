@@ -24,8 +24,8 @@ size_t wiz_rules_parse_tags(const char *text, iam_tag *out, size_t max, char *st
 void wiz_rules_tags_text(const iam_tag *tags, size_t n, char *out, size_t len);
 /* Adds the tags to o (the rest is set by wiz_connect_options); tags and
  * store hold them (store at least WIZ_RULES_TAGS_LEN). */
-void wiz_rules_options(const wizard *w, connect_options *o, iam_tag *tags, size_t max,
-                       char *store, size_t store_len);
+void wiz_rules_options(const wizard *w, connect_options *o, iam_tag *tags, size_t max, char *store,
+                       size_t store_len);
 /* One line for the panels: "Spot-Role, Spot-Policy; path /x/; boundary ...; 2 tags". */
 void wiz_rules_summary(const wizard *w, char *out, size_t len);
 

@@ -246,6 +246,7 @@ def test_wizard_options_form_sets_the_rules():
     w = tw.Wizard(env_, home)
     tw.to_permissions(w)
     w.key("o", "Options: company rules")
+    w.golden("options")
     w.type(role)
     w.key("Tab")
     w.type(policy)
