@@ -61,7 +61,9 @@ void wiz_rules_tags_text(const iam_tag *tags, size_t n, char *out, size_t len)
 void wiz_rules_options(const wizard *w, connect_options *o, iam_tag *tags, size_t max, char *store,
                        size_t store_len)
 {
-    size_t n = wiz_rules_parse_tags(w->tags, tags, max, store, store_len);
+    size_t n = w->method == CONNECT_MANUAL
+                   ? 0 /* the operator's own role and policy */
+                   : wiz_rules_parse_tags(w->tags, tags, max, store, store_len);
     o->tags = tags;
     o->ntags = n == (size_t)-1 ? 0 : n < max ? n : max; /* checked when it was set */
 }

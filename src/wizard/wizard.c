@@ -133,8 +133,10 @@ void wiz_connect_options(const wizard *w, connect_options *o, const char **bundl
     o->spot_account_name = w->spot_account_name[0] ? w->spot_account_name : NULL;
     o->role_name = w->role_name[0] ? w->role_name : CONNECT_DEFAULT_ROLE;
     o->policy_name = w->policy_name[0] ? w->policy_name : CONNECT_DEFAULT_POLICY;
-    o->permissions_boundary = w->boundary[0] ? w->boundary : NULL;
-    o->iam_path = w->iam_path[0] ? w->iam_path : NULL; /* tags: wiz_rules_options */
+    /* Manual: the operator makes the role and policy, rules and all. */
+    int rules = w->method != CONNECT_MANUAL;
+    o->permissions_boundary = rules && w->boundary[0] ? w->boundary : NULL;
+    o->iam_path = rules && w->iam_path[0] ? w->iam_path : NULL; /* tags: wiz_rules_options */
     o->partition = partition_name(w->partition);
     o->spot_principal = w->spot_principal[0] ? w->spot_principal : NULL;
     o->security_audit = 1;

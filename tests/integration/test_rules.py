@@ -234,6 +234,19 @@ def test_plan_shows_the_rules():
     assert role_boundary() == b and role_tags() == {"Team": "ops", "Env": "dev"}
 
 
+@suite.test
+def test_help_man_page_and_readme_name_the_options():
+    r = run(["connect", "--help"])
+    assert r.code == 0, r.describe()
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with open(os.path.join(root, "man", "spot-connect.1")) as f:
+        man = f.read().replace("\\-", "-")
+    with open(os.path.join(root, "README.md")) as f:
+        readme = f.read()
+    for opt in ("--permissions-boundary", "--iam-path", "--tag", "--role-name", "--policy-name"):
+        assert opt in r.stdout and opt in man and opt in readme, opt
+
+
 # ---- the wizard's Options form ----
 
 @suite.test

@@ -203,6 +203,12 @@ static void test_wizard_rules(void)
     CHECK_STR(o.tags[1].key, "Env");
     CHECK_STR(o.tags[1].value, "dev team");
     CHECK_STR(o.tags[2].value, "");
+    /* The manual path: the operator's role and policy, no rules passed on. */
+    w.method = CONNECT_MANUAL;
+    wiz_connect_options(&w, &o, bundles, WIZ_MAX_BUNDLES);
+    wiz_rules_options(&w, &o, tags, IAM_RULES_MAX_TAGS, store, sizeof store);
+    CHECK(o.permissions_boundary == NULL && o.iam_path == NULL && o.ntags == 0);
+    w.method = CONNECT_AUTOMATIC;
     /* Emptied again: the defaults. */
     CHECK(wiz_rules_set(&w, "", "", "", "", "", why, sizeof why) == 0);
     wiz_connect_options(&w, &o, bundles, WIZ_MAX_BUNDLES);
