@@ -94,17 +94,19 @@ static status_t bad_chars(const char *what, const char *key, sc_error *err)
 
 status_t iam_rules_tag(const char *key, const char *value, sc_error *err)
 {
-    long k = tag_length(key ? key : "");
+    key = key ? key : "";
+    value = value ? value : "";
+    long k = tag_length(key);
     if (k < 0)
         return bad_chars("key", key, err);
     if (k == 0 || k > 128)
         return error_set(err, ST_BAD_INPUT, "tag key '%.*s': IAM tag keys are 1 to 128 characters",
-                         SHOWN, key ? key : "");
+                         SHOWN, key);
     if (ascii_strncasecmp(key, "aws:", 4) == 0)
         return error_set(err, ST_BAD_INPUT,
                          "tag key '%.*s': keys starting with 'aws:' are reserved for AWS", SHOWN,
                          key);
-    long v = tag_length(value ? value : "");
+    long v = tag_length(value);
     if (v < 0)
         return bad_chars("value", key, err);
     if (v > 256)
