@@ -14,6 +14,7 @@
 #include "details.h"
 #include "help.h"
 #include "keybar.h"
+#include "rules_form.h"
 #include "term.h"
 #include "theme.h"
 #include "util/escape.h"
@@ -137,6 +138,7 @@ static void draw_footer(app *a)
     ui_put(stdscr, a->rows - 1, 1, a->cols - 2, f,
            a->help_open      ? "Up/Down scroll  Esc, F1 or q close help"
            : a->details_open ? "Up/Down scroll  Esc, d or q close details"
+           : a->rules_open   ? "Tab next field  Enter save  Esc cancel"
                              : keybar_text(a));
 }
 
@@ -189,6 +191,7 @@ static void draw(app *a)
     panel_for(a->wz.step)->draw(a, stdscr, body);
     help_draw(a);
     details_draw(a);
+    rules_form_draw(a);
     draw_status(a);
     draw_footer(a);
     place_cursor();
@@ -241,6 +244,10 @@ static int global_key(app *a, int key)
         details_key(a, key);
         return 1;
     }
+    if (a->rules_open) {
+        rules_form_key(a, key);
+        return 1;
+    }
     if (key == KEY_F(2) && details_more(a)) {
         details_open(a);
         return 1;
@@ -273,6 +280,8 @@ static void fallback_key(app *a, int key)
         help_open(a);
     else if (key == 'd' && details_more(a))
         details_open(a);
+    else if (key == 'o' && rules_form_offered(a))
+        rules_form_open(a);
 }
 
 static void handle_key(app *a, int key)
@@ -381,6 +390,7 @@ static void app_free(app *a)
         free(a->copy_text[i]);
     for (int i = 0; i < 3; i++)
         textfield_free(&a->field[i]);
+    rules_form_free(a);
     textpane_free(&a->policy);
     textpane_free(&a->help);
     textpane_free(&a->details);

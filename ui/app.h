@@ -83,6 +83,9 @@ struct app {
     char fix_reason[512];
     char fix_arn[2100];
     int rotate_asked; /* the Spot step waits for y/n to rotate the External ID */
+    int rules_open;   /* the Options form (rules_form.h) has the keys */
+    int rules_focus;
+    textfield rules_field[5];
 };
 
 /* Runs the wizard; returns the process exit status. */

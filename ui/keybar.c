@@ -60,11 +60,12 @@ static const char *panel_keys(const app *a)
                : a->verified ? "Up/Down choose  Enter next  Esc back"
                              : "Up/Down choose  Tab keys  Enter check  Esc back";
     case W_PERMISSIONS:
-        return "Up/Down move  Space toggle  a all  Enter next  Esc back";
+        return "Space toggle  a all  o options  Enter next  Esc back";
     case W_POLICY:
     case W_ROLE:
-        return manual ? "1-4 item  c copy  p print  Enter next  Esc back"
-                      : "Enter run/next  c copy  Esc back";
+        return manual                   ? "1-4 item  c copy  p print  Enter next  Esc back"
+               : a->wz.step == W_POLICY ? "Enter run/next  c copy  o options  Esc back"
+                                        : "Enter run/next  c copy  Esc back";
     case W_CONNECT:
         if (a->wz.method == CONNECT_CONSOLE)
             return "c copy  p print  Enter next  Esc back";

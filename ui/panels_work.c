@@ -159,13 +159,16 @@ static void policy_draw(app *a, WINDOW *w, ui_rect r)
         app_draw_copy(a, w, r);
         return;
     }
-    char intro[400];
-    snprintf(intro, sizeof intro, "%s the managed policy %s (%zu characters) in account %s.",
+    char intro[600];
+    snprintf(intro, sizeof intro,
+             "%s the managed policy %s (%zu characters) in account %s. o sets the names, a "
+             "permissions boundary, an IAM path and tags.",
              a->wz.method == CONNECT_CONSOLE
                  ? "spot-connect will create" /* the console has the Spot side */
                  : "spot-connect will link the Spot account, get the External ID from Spot "
                    "(once; it is saved), and create",
-             CONNECT_DEFAULT_POLICY, a->copy_text[COPY_POLICY] ? policy_size(a->copy_text[0]) : 0,
+             a->wz.policy_name[0] ? a->wz.policy_name : CONNECT_DEFAULT_POLICY,
+             a->copy_text[COPY_POLICY] ? policy_size(a->copy_text[0]) : 0,
              a->detected.aws_account[0] ? a->detected.aws_account : "(your account)");
     draw_work(a, w, r, intro, STEP_POLICY);
 }
@@ -216,10 +219,13 @@ static void role_enter(app *a)
 static void role_draw(app *a, WINDOW *w, ui_rect r)
 {
     if (a->wz.method != CONNECT_MANUAL) {
-        draw_work(a, w, r,
-                  "spot-connect will create the role Spot-Role, trusting Spot's AWS account with "
-                  "the External ID, and attach Spot-Policy and SecurityAudit.",
-                  STEP_ATTACHED);
+        char intro[400];
+        snprintf(intro, sizeof intro,
+                 "spot-connect will create the role %s, trusting Spot's AWS account with the "
+                 "External ID, and attach %s and SecurityAudit.",
+                 a->wz.role_name[0] ? a->wz.role_name : CONNECT_DEFAULT_ROLE,
+                 a->wz.policy_name[0] ? a->wz.policy_name : CONNECT_DEFAULT_POLICY);
+        draw_work(a, w, r, intro, STEP_ATTACHED);
         return;
     }
     buf_t steps = BUF_INIT;

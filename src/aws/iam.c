@@ -1,5 +1,6 @@
 #include "aws/iam.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,8 +75,33 @@ static status_t policy_call(aws_client *c, query_params *q, const char *action, 
     return st;
 }
 
+/* Path, PermissionsBoundary and Tags.member.N of a create call. */
+static void add_extras(query_params *q, const iam_extras *x)
+{
+    if (!x)
+        return;
+    if (x->path)
+        query_add(q, "Path", x->path);
+    if (x->boundary)
+        query_add(q, "PermissionsBoundary", x->boundary);
+    for (size_t i = 0; i < x->ntags; i++) {
+        char name[40];
+        snprintf(name, sizeof name, "Tags.member.%zu.Key", i + 1);
+        query_add(q, name, x->tags[i].key);
+        snprintf(name, sizeof name, "Tags.member.%zu.Value", i + 1);
+        query_add(q, name, x->tags[i].value);
+    }
+}
+
 status_t iam_create_policy(aws_client *c, const char *name, const char *document,
                            const char *description, iam_policy *out, sc_error *err)
+{
+    return iam_create_policy_with(c, name, document, description, NULL, out, err);
+}
+
+status_t iam_create_policy_with(aws_client *c, const char *name, const char *document,
+                                const char *description, const iam_extras *x, iam_policy *out,
+                                sc_error *err)
 {
     query_params q;
     query_init(&q, AWS_IAM, "CreatePolicy");
@@ -83,6 +109,7 @@ status_t iam_create_policy(aws_client *c, const char *name, const char *document
     query_add(&q, "PolicyDocument", document);
     if (description)
         query_add(&q, "Description", description);
+    add_extras(&q, x);
     return policy_call(c, &q, "CreatePolicy", QUERY_UNIQUE_NAME, out, err);
 }
 
@@ -255,6 +282,7 @@ static void read_role(const xml_node *n, iam_role *out)
     out->trust_policy = trust ? url_decode_policy_document(trust) : NULL;
     const char *msd = xml_text(n, "MaxSessionDuration");
     out->max_session_duration = msd ? iam_number(msd) : 0;
+    out->boundary = dup_at(n, "PermissionsBoundary/PermissionsBoundaryArn");
 }
 
 static status_t role_call(aws_client *c, query_params *q, const char *action, query_retry retry,
@@ -279,12 +307,20 @@ static status_t role_call(aws_client *c, query_params *q, const char *action, qu
 status_t iam_create_role(aws_client *c, const char *name, const char *trust_policy,
                          const char *description, iam_role *out, sc_error *err)
 {
+    return iam_create_role_with(c, name, trust_policy, description, NULL, out, err);
+}
+
+status_t iam_create_role_with(aws_client *c, const char *name, const char *trust_policy,
+                              const char *description, const iam_extras *x, iam_role *out,
+                              sc_error *err)
+{
     query_params q;
     query_init(&q, AWS_IAM, "CreateRole");
     query_add(&q, "RoleName", name);
     query_add(&q, "AssumeRolePolicyDocument", trust_policy);
     if (description)
         query_add(&q, "Description", description);
+    add_extras(&q, x);
     return role_call(c, &q, "CreateRole", QUERY_UNIQUE_NAME, out, err);
 }
 
@@ -321,6 +357,7 @@ void iam_role_free(iam_role *r)
     free(r->arn);
     free(r->path);
     free(r->trust_policy);
+    free(r->boundary);
     memset(r, 0, sizeof *r);
 }
 

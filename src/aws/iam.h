@@ -39,6 +39,7 @@ typedef struct iam_role {
     char *path;
     char *trust_policy; /* decoded JSON */
     long max_session_duration;
+    char *boundary; /* the permissions boundary's policy ARN, NULL for none */
 } iam_role;
 
 typedef struct iam_roles {
@@ -52,11 +53,30 @@ typedef struct iam_attached_policies {
     size_t n;
 } iam_attached_policies;
 
+/* A tag as IAM keeps it on a role or a policy. */
+typedef struct iam_tag {
+    char *key;
+    char *value;
+} iam_tag;
+
+/* What a company's rules add to a created role or policy (iam_rules.h
+ * checks them first). */
+typedef struct iam_extras {
+    const char *path;     /* NULL = "/" */
+    const char *boundary; /* roles only; NULL = none */
+    const iam_tag *tags;
+    size_t ntags;
+} iam_extras;
+
 /* The exact code of an AWS error, for branching: iam_is(err, "NoSuchEntity"). */
 int iam_is(const sc_error *err, const char *code);
 
 status_t iam_create_policy(aws_client *c, const char *name, const char *document,
                            const char *description, iam_policy *out, sc_error *err);
+/* CreatePolicy with Path and Tags (x may be NULL). */
+status_t iam_create_policy_with(aws_client *c, const char *name, const char *document,
+                                const char *description, const iam_extras *x, iam_policy *out,
+                                sc_error *err);
 status_t iam_get_policy(aws_client *c, const char *arn, iam_policy *out, sc_error *err);
 status_t iam_delete_policy(aws_client *c, const char *arn, sc_error *err);
 void iam_policy_free(iam_policy *p);
@@ -74,6 +94,10 @@ void iam_policy_versions_free(iam_policy_versions *vs);
 
 status_t iam_create_role(aws_client *c, const char *name, const char *trust_policy,
                          const char *description, iam_role *out, sc_error *err);
+/* CreateRole with Path, PermissionsBoundary and Tags (x may be NULL). */
+status_t iam_create_role_with(aws_client *c, const char *name, const char *trust_policy,
+                              const char *description, const iam_extras *x, iam_role *out,
+                              sc_error *err);
 status_t iam_get_role(aws_client *c, const char *name, iam_role *out, sc_error *err);
 status_t iam_update_assume_role_policy(aws_client *c, const char *name, const char *trust_policy,
                                        sc_error *err);

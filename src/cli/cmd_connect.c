@@ -5,10 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "aws/iam_rules.h"
 #include "cli/cli.h"
 #include "cli/clients.h"
 #include "cli/signals.h"
-#include "doc/trust.h"
 #include "doc/trust.h"
 #include "engine/connect.h"
 #include "util/json.h"
@@ -37,8 +37,15 @@ static const char connect_usage[] =
     "  --spot-account act-...   use this Spot account\n"
     "  --spot-account-name N    reuse an unconnected Spot account of this name, or\n"
     "                           create one (default aws-<AWS account ID>)\n"
-    "  --role-name NAME         default Spot-Role\n"
-    "  --policy-name NAME       default Spot-Policy\n"
+    "  --role-name NAME         default Spot-Role (1-64 of letters, digits, +=,.@_-)\n"
+    "  --policy-name NAME       default Spot-Policy (1-128 of the same)\n"
+    "  --permissions-boundary ARN\n"
+    "                           this managed policy as the role's permissions\n"
+    "                           boundary (same partition)\n"
+    "  --iam-path /PATH/        make the role and the policy under this IAM path\n"
+    "                           (default /; IAM cannot move an existing one)\n"
+    "  --tag KEY=VALUE          tag the role and the policy (repeat, up to 50;\n"
+    "                           letters, digits, spaces and _.:/=+-@; no aws: keys)\n"
     "  --partition P            aws, aws-us-gov or aws-cn (default: the credentials')\n"
     "  --spot-principal ACCT    Spot's AWS account for aws-us-gov/aws-cn (shown in the\n"
     "                           Spot console; required there)\n"
@@ -72,6 +79,9 @@ static const char connect_usage[] =
     "When Spot already has this AWS account linked and the role trusts Spot with\n"
     "an External ID, that ID is adopted and nothing is changed (\"already\n"
     "connected\"); a new External ID only with --rotate-external-id.\n"
+    "A re-run brings the boundary and tags to the options given: a changed one is\n"
+    "updated, one no longer given is removed when spot-connect had set it, tags\n"
+    "spot-connect did not set are left alone. plan lists these calls too.\n"
     "Exit status: 0 ok, 1 API failure, 2 bad input, 3 an answer is missing\n"
     "(--yes, --role-arn, --external-id), 130 interrupted.\n";
 
@@ -93,6 +103,9 @@ enum {
     OPT_ROTATE,
     OPT_STATE,
     OPT_LOG,
+    OPT_BOUNDARY,
+    OPT_IAM_PATH,
+    OPT_TAG,
 };
 
 static const struct option connect_options_table[] = {
@@ -113,6 +126,9 @@ static const struct option connect_options_table[] = {
     {"rotate-external-id", no_argument, NULL, OPT_ROTATE},
     {"state", required_argument, NULL, OPT_STATE},
     {"log", required_argument, NULL, OPT_LOG},
+    {"permissions-boundary", required_argument, NULL, OPT_BOUNDARY},
+    {"iam-path", required_argument, NULL, OPT_IAM_PATH},
+    {"tag", required_argument, NULL, OPT_TAG},
     CLI_SPOT_LONG_OPTIONS,
     {NULL, 0, NULL, 0},
 };
@@ -122,6 +138,8 @@ typedef struct connect_cli {
     cli_spot_options spot;
     char *bundle_text; /* storage for o.bundles */
     const char **bundles;
+    iam_tag *tags; /* --tag, each key pointing at its own copy */
+    size_t ntags;
     int yes;
 } connect_cli;
 
@@ -161,6 +179,22 @@ static int set_wait(connect_cli *c, const char *arg, const char *cmd)
         return -1;
     }
     c->o.wait_seconds = v;
+    return 0;
+}
+
+/* One --tag KEY=VALUE more; IAM's rules are checked with the others, later. */
+static int add_tag(connect_cli *c, const char *arg, const char *cmd)
+{
+    sc_error err;
+    iam_tag t;
+    if (iam_rules_parse_tag(arg, &t, &err) != ST_OK) {
+        cli_usage_error(cmd, "--tag: %s", err.message);
+        return -1;
+    }
+    c->tags = xrealloc(c->tags, (c->ntags + 1) * sizeof *c->tags);
+    c->tags[c->ntags++] = t;
+    c->o.tags = c->tags;
+    c->o.ntags = c->ntags;
     return 0;
 }
 
@@ -219,6 +253,14 @@ static int on_option(void *ctx, int id, const char *arg, const char *cmd)
     case OPT_LOG:
         c->o.log_path = arg;
         return 0;
+    case OPT_BOUNDARY:
+        c->o.permissions_boundary = arg;
+        return 0;
+    case OPT_IAM_PATH:
+        c->o.iam_path = arg;
+        return 0;
+    case OPT_TAG:
+        return add_tag(c, arg, cmd);
     default:
         return -1;
     }
@@ -415,6 +457,9 @@ static int connect_main(int argc, char **argv, int dry_run)
     }
     free(c.bundle_text);
     free(c.bundles);
+    for (size_t i = 0; i < c.ntags; i++)
+        free(c.tags[i].key); /* the value is in the same block */
+    free(c.tags);
     return rc;
 }
 

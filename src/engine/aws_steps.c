@@ -15,10 +15,11 @@
 
 #define IAM_MAX_POLICY_VERSIONS 5
 
-static char *iam_arn(const engine *e, const char *account, const char *kind, const char *name)
+static char *iam_arn(const engine *e, const char *account, const char *kind, const char *path,
+                     const char *name)
 {
     buf_t b = BUF_INIT;
-    buf_printf(&b, "%siam::%s:%s/%s", e->part->arn_prefix, account, kind, name);
+    buf_printf(&b, "%siam::%s:%s%s%s", e->part->arn_prefix, account, kind, path, name);
     return buf_steal(&b);
 }
 
@@ -84,16 +85,27 @@ static status_t converge_policy(engine *e, const iam_policy *p, sc_error *err)
 static status_t create_policy(engine *e, sc_error *err)
 {
     const char *name = e->o->policy_name;
-    if (eng_plan(e, "iam", "CreatePolicy", e->policy_doc))
+    char *call = eng_rules_plan_call(e, "CreatePolicy", 0);
+    int planned = eng_plan(e, "iam", call, e->policy_doc);
+    free(call);
+    if (planned)
         return ST_OK;
     e->st.policy.pending = 1;
     status_t st = eng_save(e, err);
     iam_policy p;
+    iam_extras x;
+    eng_rules_extras(e, 0, &x);
     if (st == ST_OK)
-        st = iam_create_policy(e->aws, name, e->policy_doc, "Spot by NetApp (spot-connect)", &p,
-                               err);
+        st = iam_create_policy_with(e->aws, name, e->policy_doc, "Spot by NetApp (spot-connect)",
+                                    &x, &p, err);
+    if (st != ST_OK && e->path_given && iam_is(err, "EntityAlreadyExists"))
+        error_set(err, ST_BAD_INPUT,
+                  "a policy named %s exists under another IAM path than %s, and IAM cannot move "
+                  "a policy: use its path with --iam-path, or another --policy-name",
+                  name, e->iam_path);
     if (st != ST_OK)
         return st;
+    eng_rules_created(e, 0);
     e->st.policy.created = 1;
     e->st.policy.pending = 0;
     e->aws_changed = 1;
@@ -104,15 +116,22 @@ static status_t create_policy(engine *e, sc_error *err)
 
 status_t eng_policy(engine *e, sc_error *err)
 {
-    char *arn = iam_arn(e, e->caller_account, "policy", e->o->policy_name);
+    char *arn = iam_arn(e, e->caller_account, "policy/", e->iam_path + 1, e->o->policy_name);
+    status_t st = eng_rules_policy_moved(e, arn, err);
+    if (st != ST_OK) {
+        free(arn);
+        return st;
+    }
     state_set(&e->st.policy.name, e->o->policy_name);
     state_set(&e->st.policy.arn, arn);
     iam_policy p;
-    status_t st = iam_get_policy(e->aws, arn, &p, err);
+    st = iam_get_policy(e->aws, arn, &p, err);
     if (st == ST_OK) {
         /* A create whose answer was lost last time was ours all the same. */
         eng_claim_pending(&e->st.policy);
         st = converge_policy(e, &p, err);
+        if (st == ST_OK)
+            st = eng_rules_policy(e, p.arn, err);
         iam_policy_free(&p);
     } else if (iam_is(err, "NoSuchEntity")) {
         st = create_policy(e, err);
@@ -135,9 +154,11 @@ static status_t create_role_retrying(engine *e, iam_role *r, sc_error *err)
     retry_policy p = retry_iam_settle;
     p.deadline = time_monotonic() + e->o->wait_seconds;
     for (int attempt = 1;; attempt++) {
-        status_t st =
-            iam_create_role(e->aws, e->role_name, e->trust_doc,
-                            "Lets Spot by NetApp manage this account (spot-connect)", r, err);
+        iam_extras x;
+        eng_rules_extras(e, 1, &x);
+        status_t st = iam_create_role_with(e->aws, e->role_name, e->trust_doc,
+                                           "Lets Spot by NetApp manage this account (spot-connect)",
+                                           &x, r, err);
         if (st == ST_OK || !invalid_principal(err))
             return st;
         retry_verdict v = retry_wait(&p, attempt, 0, e->o->cancel);
@@ -148,8 +169,11 @@ static status_t create_role_retrying(engine *e, iam_role *r, sc_error *err)
 
 static status_t create_role(engine *e, sc_error *err)
 {
-    if (eng_plan(e, "iam", "CreateRole", e->trust_doc)) {
-        char *arn = iam_arn(e, e->caller_account, "role", e->role_name);
+    char *call = eng_rules_plan_call(e, "CreateRole", 1);
+    int planned = eng_plan(e, "iam", call, e->trust_doc);
+    free(call);
+    if (planned) {
+        char *arn = iam_arn(e, e->caller_account, "role/", e->iam_path + 1, e->role_name);
         state_set(&e->role_arn, arn);
         free(arn);
         return ST_OK;
@@ -161,6 +185,7 @@ static status_t create_role(engine *e, sc_error *err)
         st = create_role_retrying(e, &r, err);
     if (st != ST_OK)
         return st;
+    eng_rules_created(e, 1);
     e->st.role.created = 1;
     e->st.role.pending = 0;
     e->aws_changed = 1;
@@ -195,6 +220,8 @@ status_t eng_role(engine *e, sc_error *err)
     if (st == ST_OK) {
         eng_claim_pending(&e->st.role);
         st = converge_role(e, &r, err);
+        if (st == ST_OK)
+            st = eng_rules_role(e, &r, err);
         iam_role_free(&r);
     } else if (iam_is(err, "NoSuchEntity")) {
         st = create_role(e, err);
@@ -236,7 +263,7 @@ status_t eng_attach(engine *e, sc_error *err)
     char *audit = NULL;
     st = attach_one(e, &a, e->st.policy.arn, &e->st.policy_attached, err);
     if (st == ST_OK && e->o->security_audit) {
-        audit = iam_arn(e, "aws", "policy", "SecurityAudit");
+        audit = iam_arn(e, "aws", "policy/", "", "SecurityAudit");
         st = attach_one(e, &a, audit, &e->st.security_audit_attached, err);
     }
     free(audit);

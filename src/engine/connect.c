@@ -271,7 +271,7 @@ static status_t check_options(const connect_options *o, sc_error *err)
         return error_set(err, ST_MISSING_ANSWER,
                          "the console method needs --external-id (the Spot console shows it in "
                          "the role step)");
-    return ST_OK;
+    return eng_rules_check(o, err);
 }
 
 status_t connect_run(const connect_options *o, const connect_hooks *h, aws_session *aws,
@@ -299,6 +299,8 @@ status_t connect_run(const connect_options *o, const connect_hooks *h, aws_sessi
     if (st == ST_OK)
         st = open_state(&e, err);
     if (st == ST_OK)
+        st = eng_rules_open(&e, err);
+    if (st == ST_OK)
         st = open_log(&e, err);
     if (st == ST_OK)
         st = run_steps(&e, err);
@@ -313,6 +315,7 @@ status_t connect_run(const connect_options *o, const connect_hooks *h, aws_sessi
     free(e.policy_doc);
     free(e.trust_doc);
     free(e.role_arn);
+    eng_rules_free(&e);
     return st;
 }
 

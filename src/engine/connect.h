@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
+#include "aws/iam.h"
 #include "aws/session.h"
 #include "engine/journal.h"
 #include "engine/state.h"
@@ -37,6 +38,13 @@ typedef struct connect_options {
     const char *const *bundles;
     size_t nbundles;
     const char *policy_file;
+    /* Company rules, checked against IAM's rules before any call. A re-run
+     * brings the role and policy to these: a boundary or tag given no more
+     * is removed when this tool had set it. */
+    const char *permissions_boundary; /* the role's; NULL = none */
+    const char *iam_path;             /* role and policies; NULL = the saved one, or "/" */
+    const iam_tag *tags;              /* on the role and the policies */
+    size_t ntags;
     int security_audit;     /* attach SecurityAudit too, as the console does */
     double wait_seconds;    /* how long Spot may take to see the new role */
     int dry_run;            /* plan: read, never write, never generate */

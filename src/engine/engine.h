@@ -3,6 +3,8 @@
 #define SC_ENGINE_H
 
 #include "aws/client.h"
+#include "aws/iam.h"
+#include "aws/iam_tags.h"
 #include "aws/partition.h"
 #include "engine/connect.h"
 #include "engine/state.h"
@@ -28,6 +30,9 @@ typedef struct engine {
     int linked;             /* the Spot account is linked to this AWS account */
     int preflight;          /* PREFLIGHT_* below */
     int already_connected;  /* adopted an existing link: nothing was changed */
+    const char *iam_path;   /* the role's and policies' path: given, saved, or "/" */
+    int path_given;         /* iam_path was asked for (option or state), not a default */
+    iam_tag_list managed;   /* the tags this tool had set before this run */
 } engine;
 
 enum { PREFLIGHT_NONE, PREFLIGHT_PASSED, PREFLIGHT_SKIPPED };
@@ -48,6 +53,27 @@ void eng_claim_pending(state_item *it);
 status_t eng_policy(engine *e, sc_error *err);
 status_t eng_role(engine *e, sc_error *err);
 status_t eng_attach(engine *e, sc_error *err);
+
+/* iam_rules.c: the company rules (boundary, path, tags) */
+/* Checks the options against IAM's rules; makes no call. */
+status_t eng_rules_check(const connect_options *o, sc_error *err);
+/* Once the partition and the state are known: the boundary's partition,
+ * the path to use, the tags set before. */
+status_t eng_rules_open(engine *e, sc_error *err);
+/* What a create call adds (role: 1 for the role, 0 for a policy). */
+void eng_rules_extras(const engine *e, int role, iam_extras *x);
+/* The plan's line for a create: "CreateRole Path=/p/ Tags=k=v,...". */
+char *eng_rules_plan_call(const engine *e, const char *call, int role);
+/* Records in the state what a create put on the role or policy. */
+void eng_rules_created(engine *e, int role);
+/* An existing role: its path checked, its boundary and tags brought to the rules. */
+status_t eng_rules_role(engine *e, const iam_role *r, sc_error *err);
+/* An existing policy of ours: its tags brought to the rules. */
+status_t eng_rules_policy(engine *e, const char *arn, sc_error *err);
+/* The policy is not at arn: when the state or IAM says it is under
+ * another path, says so in one line (IAM cannot move a policy). */
+status_t eng_rules_policy_moved(engine *e, const char *arn, sc_error *err);
+void eng_rules_free(engine *e);
 
 /* preflight.c */
 /* The role is checked in IAM before Spot gets it (free when this run has

@@ -92,6 +92,38 @@ void state_set_bundles(conn_state *st, const char *const *bundles, size_t n)
     st->bundles_saved = 1;
 }
 
+static void free_tags(conn_state *st)
+{
+    for (size_t i = 0; i < st->ntags; i++) {
+        free(st->tags[i].key);
+        free(st->tags[i].value);
+    }
+    free(st->tags);
+    st->tags = NULL;
+    st->ntags = 0;
+}
+
+static void add_tag(conn_state *st, const char *key, const char *value)
+{
+    st->tags = xrealloc(st->tags, (st->ntags + 1) * sizeof *st->tags);
+    st->tags[st->ntags++] = (iam_tag){.key = xstrdup(key), .value = xstrdup(value)};
+}
+
+void state_set_tags(conn_state *st, const iam_tag *tags, size_t n)
+{
+    iam_tag *old = st->tags;
+    size_t nold = st->ntags;
+    st->tags = NULL; /* tags may point into the old list */
+    st->ntags = 0;
+    for (size_t i = 0; i < n; i++)
+        add_tag(st, tags[i].key, tags[i].value);
+    for (size_t i = 0; i < nold; i++) {
+        free(old[i].key);
+        free(old[i].value);
+    }
+    free(old);
+}
+
 void state_item_clear(state_item *it)
 {
     free(it->name);
@@ -115,6 +147,9 @@ void state_free(conn_state *st)
         free(st->policy_versions[i]);
     free(st->policy_versions);
     free_bundles(st);
+    free(st->iam_path);
+    free(st->boundary);
+    free_tags(st);
     memset(st, 0, sizeof *st);
 }
 
@@ -165,6 +200,19 @@ static void read_bundles(yajl_val root, conn_state *st)
     }
 }
 
+/* "tags": [{"key": K, "value": V}, ...], in the order given. */
+static void read_tags(yajl_val root, conn_state *st)
+{
+    yajl_val arr = json_member(root, "tags");
+    for (size_t i = 0; YAJL_IS_ARRAY(arr) && i < YAJL_GET_ARRAY(arr)->len; i++) {
+        yajl_val t = YAJL_GET_ARRAY(arr)->values[i];
+        const char *key = json_member_str(t, "key");
+        const char *value = json_member_str(t, "value");
+        if (key)
+            add_tag(st, key, value ? value : "");
+    }
+}
+
 static void read_state(yajl_val root, conn_state *st)
 {
     st->method = get_str(root, "method");
@@ -178,6 +226,9 @@ static void read_state(yajl_val root, conn_state *st)
     read_item(root, "role", "arn", &st->role);
     read_versions(root, st);
     read_bundles(root, st);
+    st->iam_path = get_str(root, "iamPath");
+    st->boundary = get_str(root, "permissionsBoundary");
+    read_tags(root, st);
     st->policy_attached = get_bool(root, "policyAttached");
     st->security_audit_attached = get_bool(root, "securityAuditAttached");
     st->connected = get_bool(root, "connected");
@@ -259,6 +310,21 @@ static void write_state(yajl_gen g, const conn_state *st)
         yajl_gen_array_open(g);
         for (size_t i = 0; i < st->nbundles; i++)
             json_str(g, st->bundles[i]);
+        yajl_gen_array_close(g);
+    }
+    if (st->iam_path)
+        json_kv_str(g, "iamPath", st->iam_path);
+    if (st->boundary)
+        json_kv_str(g, "permissionsBoundary", st->boundary);
+    if (st->ntags) {
+        json_key(g, "tags");
+        yajl_gen_array_open(g);
+        for (size_t i = 0; i < st->ntags; i++) {
+            yajl_gen_map_open(g);
+            json_kv_str(g, "key", st->tags[i].key);
+            json_kv_str(g, "value", st->tags[i].value);
+            yajl_gen_map_close(g);
+        }
         yajl_gen_array_close(g);
     }
     json_kv_bool(g, "policyAttached", st->policy_attached);

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "aws/iam.h"
 #include "util/error.h"
 
 typedef enum state_step {
@@ -48,6 +49,14 @@ typedef struct conn_state {
     char **bundles;
     size_t nbundles;
     int bundles_saved;
+    /* Company rules: the IAM path the role and policy were made under
+     * (NULL: "/"), the permissions boundary this tool put on the role, and
+     * the tags it set (only these keys are ever removed). Files written
+     * before these were kept have none of them. */
+    char *iam_path;
+    char *boundary;
+    iam_tag *tags;
+    size_t ntags;
     int policy_attached;         /* attached by this tool */
     int security_audit_attached; /* attached by this tool */
     int connected;
@@ -76,6 +85,8 @@ void state_item_clear(state_item *it);
 void state_add_policy_version(conn_state *st, const char *version_id);
 /* Records the chosen bundles (none = the whole policy). */
 void state_set_bundles(conn_state *st, const char *const *bundles, size_t n);
+/* Records the tags this tool manages (copies). */
+void state_set_tags(conn_state *st, const iam_tag *tags, size_t n);
 void state_free(conn_state *st);
 
 #endif

@@ -7,12 +7,14 @@
 #include <time.h>
 
 #include "aws/creds/sso.h"
+#include "aws/iam_rules.h"
 #include "aws/profile.h"
 #include "aws/sts.h"
 #include "spot/auth.h"
 #include "spot/spot.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
+#include "wizard/rules.h"
 
 typedef struct job_args {
     wiz_settings s;
@@ -163,6 +165,17 @@ static void detect_profiles(wiz_detected *d)
     profile_files_free(pf);
 }
 
+static void detect_saved_rules(const conn_state *st, wiz_detected *d)
+{
+    snprintf(d->saved_role_name, sizeof d->saved_role_name, "%s",
+             st->role.name ? st->role.name : "");
+    snprintf(d->saved_policy_name, sizeof d->saved_policy_name, "%s",
+             st->policy.name ? st->policy.name : "");
+    snprintf(d->saved_boundary, sizeof d->saved_boundary, "%s", st->boundary ? st->boundary : "");
+    snprintf(d->saved_iam_path, sizeof d->saved_iam_path, "%s", st->iam_path ? st->iam_path : "");
+    wiz_rules_tags_text(st->tags, st->ntags, d->saved_tags, sizeof d->saved_tags);
+}
+
 static void detect_saved(const wiz_settings *s, wiz_detected *d)
 {
     char *path = s->state_path[0] ? xstrdup(s->state_path)
@@ -189,6 +202,7 @@ static void detect_saved(const wiz_settings *s, wiz_detected *d)
         d->saved_bundles = xcalloc(st.nbundles + 1, sizeof *d->saved_bundles);
         for (size_t i = 0; i < st.nbundles; i++)
             d->saved_bundles[d->saved_nbundles++] = xstrdup(st.bundles[i]);
+        detect_saved_rules(&st, d);
         state_free(&st);
     }
     free(path);
@@ -333,6 +347,9 @@ static status_t run_connect(worker_job *job, void *arg, void **result, sc_error 
         const char *bundles[WIZ_MAX_BUNDLES];
         connect_options o;
         wiz_connect_options(&a->wz, &o, bundles, WIZ_MAX_BUNDLES);
+        iam_tag tags[IAM_RULES_MAX_TAGS];
+        char tag_store[WIZ_RULES_TAGS_LEN];
+        wiz_rules_options(&a->wz, &o, tags, IAM_RULES_MAX_TAGS, tag_store, sizeof tag_store);
         o.stop_after = a->stop_after;
         o.cancel = worker_cancel_flag(job);
         o.state_path = opt(a->s.state_path);
@@ -383,6 +400,11 @@ void wiz_detected_saved(const wiz_detected *d, wiz_saved *out)
         .nbundles = d->saved_nbundles,
         .bundles_saved = d->saved_bundles_saved,
         .step = d->saved_step,
+        .role_name = d->saved_role_name,
+        .policy_name = d->saved_policy_name,
+        .boundary = d->saved_boundary,
+        .iam_path = d->saved_iam_path,
+        .tags = d->saved_tags,
     };
 }
 

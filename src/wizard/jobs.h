@@ -52,6 +52,11 @@ typedef struct wiz_detected {
     char **saved_bundles; /* as the state file lists them */
     size_t saved_nbundles;
     int saved_bundles_saved;
+    char saved_role_name[65]; /* the company rules the saved run applied */
+    char saved_policy_name[129];
+    char saved_boundary[2100];
+    char saved_iam_path[513];
+    char saved_tags[WIZ_RULES_TAGS_LEN];
     char state_path[1024];
 } wiz_detected;
 

@@ -131,8 +131,12 @@ void wiz_connect_options(const wizard *w, connect_options *o, const char **bundl
     o->external_id = w->external_id[0] && w->method == CONNECT_CONSOLE ? w->external_id : NULL;
     o->spot_account = w->spot_account[0] ? w->spot_account : NULL;
     o->spot_account_name = w->spot_account_name[0] ? w->spot_account_name : NULL;
-    o->role_name = CONNECT_DEFAULT_ROLE;
-    o->policy_name = CONNECT_DEFAULT_POLICY;
+    o->role_name = w->role_name[0] ? w->role_name : CONNECT_DEFAULT_ROLE;
+    o->policy_name = w->policy_name[0] ? w->policy_name : CONNECT_DEFAULT_POLICY;
+    /* Manual: the operator makes the role and policy, rules and all. */
+    int rules = w->method != CONNECT_MANUAL;
+    o->permissions_boundary = rules && w->boundary[0] ? w->boundary : NULL;
+    o->iam_path = rules && w->iam_path[0] ? w->iam_path : NULL; /* tags: wiz_rules_options */
     o->partition = partition_name(w->partition);
     o->spot_principal = w->spot_principal[0] ? w->spot_principal : NULL;
     o->security_audit = 1;
@@ -191,6 +195,11 @@ wiz_step wiz_apply_saved(wizard *w, const wiz_saved *s)
     snprintf(w->spot_account, sizeof w->spot_account, "%s", s->spot_account ? s->spot_account : "");
     snprintf(w->external_id, sizeof w->external_id, "%s", s->external_id ? s->external_id : "");
     apply_bundles(w, s);
+    snprintf(w->role_name, sizeof w->role_name, "%s", s->role_name ? s->role_name : "");
+    snprintf(w->policy_name, sizeof w->policy_name, "%s", s->policy_name ? s->policy_name : "");
+    snprintf(w->boundary, sizeof w->boundary, "%s", s->boundary ? s->boundary : "");
+    snprintf(w->iam_path, sizeof w->iam_path, "%s", s->iam_path ? s->iam_path : "");
+    snprintf(w->tags, sizeof w->tags, "%s", s->tags ? s->tags : "");
     w->resumed = 1;
     if (s->step >= STEP_POLICY)
         wiz_policy_made(w);

@@ -32,6 +32,7 @@ typedef enum wiz_creds {
 } wiz_creds;
 
 #define WIZ_MAX_BUNDLES 32
+#define WIZ_RULES_TAGS_LEN 8192 /* "KEY=VALUE,KEY=VALUE": 50 tags of any length */
 
 typedef struct wizard {
     wiz_step step;
@@ -58,6 +59,12 @@ typedef struct wizard {
     /* The Spot account is linked already: a new External ID only when the
      * operator confirmed it; cleared once Spot generated it (never twice). */
     int rotate_external_id;
+    /* The company rules (wizard/rules.h); "" = the default. */
+    char role_name[65];
+    char policy_name[129];
+    char boundary[2100];
+    char iam_path[513];
+    char tags[WIZ_RULES_TAGS_LEN];
 } wizard;
 
 /* The answers a state file keeps (engine/state.h), for resume. */
@@ -71,6 +78,12 @@ typedef struct wiz_saved {
     size_t nbundles; /* 0 = the whole policy */
     int bundles_saved;
     state_step step;
+    /* The company rules the saved run applied (NULL: none). */
+    const char *role_name;
+    const char *policy_name;
+    const char *boundary;
+    const char *iam_path;
+    const char *tags; /* "KEY=VALUE,..." */
 } wiz_saved;
 
 void wiz_init(wizard *w);
