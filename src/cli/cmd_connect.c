@@ -9,7 +9,6 @@
 #include "cli/clients.h"
 #include "cli/signals.h"
 #include "doc/trust.h"
-#include "doc/trust.h"
 #include "engine/connect.h"
 #include "util/json.h"
 #include "util/xalloc.h"
@@ -65,8 +64,12 @@ static const char connect_usage[] =
     "  -h, --help               show this help\n"
     "\n"
     "Progress goes to stderr; the result is JSON on stdout:\n"
-    "  {\"spotAccountId\", \"externalId\", \"roleArn\", \"policyArn\", \"awsAccountId\",\n"
-    "   \"connected\", \"alreadyConnected\", \"roleCheckSkipped\"}\n"
+    "  {\"spotAccountId\", \"externalId\", \"roleArn\", \"policyArn\", \"policyArns\",\n"
+    "   \"awsAccountId\", \"connected\", \"alreadyConnected\", \"roleCheckSkipped\"}\n"
+    "A policy over IAM's 6,144 characters (without whitespace) is split by whole\n"
+    "statements into the fewest managed policies that fit: NAME, NAME-2, NAME-3,\n"
+    "... (policyArns), all attached; IAM's limit of 10 managed policies per role\n"
+    "(SecurityAudit and others' included) is checked before any change.\n"
     "Before the role goes to Spot it is checked in IAM (exists, trusts Spot with\n"
     "the External ID, has the Spot policy): a mistake stops at once with its fix.\n"
     "When Spot already has this AWS account linked and the role trusts Spot with\n"
@@ -261,6 +264,11 @@ static void print_result(const connect_result *r)
     json_kv_str(g, "externalId", r->external_id);
     json_kv_str(g, "roleArn", r->role_arn);
     json_kv_str(g, "policyArn", r->policy_arn);
+    json_key(g, "policyArns");
+    yajl_gen_array_open(g);
+    for (size_t i = 0; i < r->npolicy_arns; i++)
+        json_str(g, r->policy_arns[i]);
+    yajl_gen_array_close(g);
     json_kv_str(g, "awsAccountId", r->aws_account_id);
     json_kv_bool(g, "connected", r->connected);
     json_kv_bool(g, "alreadyConnected", r->already_connected);

@@ -4,6 +4,7 @@
 
 #include "aws/client.h"
 #include "aws/partition.h"
+#include "doc/policy_split.h"
 #include "engine/connect.h"
 #include "engine/state.h"
 
@@ -17,6 +18,7 @@ typedef struct engine {
     const partition_info *part;
     char caller_account[13]; /* "" when unknown */
     char *policy_doc;
+    policy_parts parts; /* policy_doc as the managed policies it is split into */
     char *trust_doc;
     int aws_changed;        /* this run changed IAM: Spot may need to wait for it */
     const char *role_name;  /* the role the AWS steps work on: o->role_name, or the
@@ -43,6 +45,28 @@ status_t eng_check_cancel(const engine *e, sc_error *err);
 /* A create sent by an earlier run whose answer was lost was ours all the
  * same: now that the item is found, claim it. */
 void eng_claim_pending(state_item *it);
+
+/* One of the managed policies the policy is split into, and where the
+ * state keeps what this tool did with it (the first: st.policy). */
+typedef struct eng_part {
+    char *name; /* Spot-Policy, Spot-Policy-2, ... (owned) */
+    const char *doc;
+    state_item *item;
+    int *attached;
+    char ***versions;
+    size_t *nversions;
+} eng_part;
+
+/* parts.c */
+/* Part i of e->parts (i < e->parts.n); free with eng_part_free. */
+eng_part eng_part_at(engine *e, size_t i);
+void eng_part_free(eng_part *p);
+/* IAM's limit of managed policies per role, checked before any change:
+ * the parts, SecurityAudit and the policies of others on the role. */
+status_t eng_check_role_limit(engine *e, sc_error *err);
+/* A policy that shrank: the parts this tool made beyond the ones needed
+ * now are detached and deleted (after the new ones are attached). */
+status_t eng_drop_surplus_parts(engine *e, sc_error *err);
 
 /* aws_steps.c */
 status_t eng_policy(engine *e, sc_error *err);
