@@ -330,8 +330,9 @@ static int print_policy(const policy_args *a)
     char *json = NULL;
     policy_parts parts = {0};
     status_t st = policy_build_whole(&a->opt, &json, &err);
-    if (st == ST_OK)
-        st = policy_split(json, POLICY_MAX_CHARS, &parts, &err);
+    if (st == ST_OK && (st = policy_split(json, POLICY_MAX_CHARS, &parts, &err)) != ST_OK)
+        error_prefix(&err, a->opt.policy_file ? "policy file '%s'" : "the policy",
+                     a->opt.policy_file);
     int rc = st == ST_OK ? print_parts(a, &parts, policy_size(json)) : cli_report("policy", &err);
     policy_parts_free(&parts);
     free(json);

@@ -45,6 +45,7 @@ typedef struct packing {
     size_t n;
     size_t cap; /* per part, in weight */
     size_t nbins;
+    size_t whole; /* the input's size */
 } packing;
 
 /* ---- writing ---- */
@@ -142,13 +143,15 @@ static char *piece_prefix(yajl_val sts, const char *sid, size_t most)
     }
 }
 
-static status_t too_big(const char *sid, size_t pos, size_t size, size_t limit, const char *why,
-                        sc_error *err)
+/* The input's size is named first: that is what the operator measured. */
+static status_t too_big(const packing *p, const char *sid, size_t pos, size_t size, size_t limit,
+                        const char *why, sc_error *err)
 {
     return error_set(err, ST_BAD_INPUT,
-                     "statement %zu%s%s%s is %zu characters without whitespace, over IAM's limit "
-                     "of %zu for one policy, and %s",
-                     pos + 1, sid ? " (" : "", sid ? sid : "", sid ? ")" : "", size, limit, why);
+                     "%zu characters without whitespace, over IAM's limit of %zu, and "
+                     "statement %zu%s%.64s%s (%zu characters) cannot be split: %s",
+                     p->whole, limit, pos + 1, sid ? " (" : "", sid ? sid : "", sid ? ")" : "",
+                     size, why);
 }
 
 static void add_piece(packing *p, yajl_val s, size_t pos, const char *prefix, size_t from,
@@ -191,9 +194,9 @@ static status_t cut(packing *p, yajl_val sts, size_t pos, size_t whole, size_t l
     const char *sid = json_member_str(s, "Sid");
     yajl_val acts = json_member(s, "Action");
     if (!YAJL_IS_ARRAY(acts) || acts->u.array.len < 2)
-        return too_big(sid, pos, whole, limit,
+        return too_big(p, sid, pos, whole, limit,
                        json_member(s, "NotAction") ? "a NotAction list cannot be cut"
-                                                   : "its Action list cannot be cut further",
+                                                   : "it is too big even with one action",
                        err);
     size_t most = acts->u.array.len;
     char *prefix = sid ? piece_prefix(sts, sid, most) : NULL;
@@ -205,7 +208,7 @@ static status_t cut(packing *p, yajl_val sts, size_t pos, size_t whole, size_t l
         size_t size = one ? policy_size(one) : 0;
         free(one);
         if (base + size > p->cap) {
-            st = too_big(sid, pos, whole, limit, "one of its actions alone does not fit", err);
+            st = too_big(p, sid, pos, whole, limit, "it is too big even with one action", err);
         } else if (a > from && load + 1 + size > p->cap) { /* +1: the comma */
             add_piece(p, s, pos, prefix, from, a);
             from = a;
@@ -377,15 +380,15 @@ static status_t write_parts(yajl_val root, packing *p, size_t limit, policy_part
     return ST_OK;
 }
 
-static status_t split_tree(yajl_val root, size_t limit, policy_parts *out, sc_error *err)
+static status_t split_tree(yajl_val root, size_t whole, size_t limit, policy_parts *out,
+                           sc_error *err)
 {
     yajl_val sts = json_member(root, "Statement");
     if (!YAJL_IS_OBJECT(root) || !YAJL_IS_ARRAY(sts) || sts->u.array.len == 0)
         return error_set(err, ST_BAD_INPUT,
-                         "the policy is over %zu characters and has no list of statements to "
-                         "split",
+                         "over IAM's limit of %zu characters, and no list of statements to split",
                          limit);
-    packing p = {0};
+    packing p = {.whole = whole};
     char *frame_text = write_part(root, NULL, 0, SIZE_MAX);
     size_t frame = policy_size(frame_text);
     free(frame_text);
@@ -413,7 +416,7 @@ status_t policy_split(const char *json, size_t limit, policy_parts *out, sc_erro
     sc_error why = {.status = ST_OK};
     if (json_parse(json, strlen(json), SPLIT_INPUT_MAX, &root, &why) != ST_OK)
         return error_set(err, ST_BAD_INPUT, "the policy is not JSON: %s", why.message);
-    status_t st = split_tree(root, limit, out, err);
+    status_t st = split_tree(root, policy_size(json), limit, out, err);
     yajl_tree_free(root);
     if (st != ST_OK)
         policy_parts_free(out);

@@ -23,7 +23,8 @@ typedef struct policy_parts {
  * statement too big alone is cut by its "Action" list into statements Sid1,
  * Sid2, ... The fewest parts: see the packing in policy_split.c. A statement
  * that cannot be cut (one action, or "NotAction") and is still too big is
- * ST_BAD_INPUT naming it and the limit. */
+ * ST_BAD_INPUT naming the policy's size, the limit and the statement; the
+ * caller prefixes what the policy is (a file's name). */
 status_t policy_split(const char *json, size_t limit, policy_parts *out, sc_error *err);
 /* "Spot-Policy" for part 0, "Spot-Policy-2" for part 1, ... (caller frees). */
 char *policy_part_name(const char *base, size_t i);

@@ -140,8 +140,10 @@ static status_t split_policy(engine *e, sc_error *err)
 {
     policy_parts_free(&e->parts);
     status_t st = policy_split(e->policy_doc, POLICY_MAX_CHARS, &e->parts, err);
-    if (st != ST_OK)
+    if (st != ST_OK) {
+        error_prefix(err, e->o->policy_file ? "policy file '%s'" : "the policy", e->o->policy_file);
         return st;
+    }
     char *last = policy_part_name(e->o->policy_name, e->parts.n - 1);
     if (strlen(last) > POLICY_NAME_MAX)
         st = error_set(err, ST_BAD_INPUT,
