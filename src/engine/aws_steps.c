@@ -243,7 +243,7 @@ static status_t attach_one(engine *e, const iam_attached_policies *a, const char
 status_t eng_attach(engine *e, sc_error *err)
 {
     iam_attached_policies a = {0};
-    status_t st = iam_list_attached_role_policies(e->aws, e->role_name, &a, err);
+    status_t st = eng_role_policies(e, &a, err);
     /* In a dry run the role may be one the plan would create. */
     if (st != ST_OK && !(e->o->dry_run && iam_is(err, "NoSuchEntity")))
         return st;

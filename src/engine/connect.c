@@ -374,6 +374,7 @@ status_t connect_run(const connect_options *o, const connect_hooks *h, aws_sessi
     state_free(&e.st);
     free(e.policy_doc);
     policy_parts_free(&e.parts);
+    iam_attached_policies_free(&e.seen);
     free(e.trust_doc);
     free(e.role_arn);
     return st;

@@ -3,6 +3,7 @@
 #define SC_ENGINE_H
 
 #include "aws/client.h"
+#include "aws/iam.h"
 #include "aws/partition.h"
 #include "doc/policy_split.h"
 #include "engine/connect.h"
@@ -18,7 +19,9 @@ typedef struct engine {
     const partition_info *part;
     char caller_account[13]; /* "" when unknown */
     char *policy_doc;
-    policy_parts parts; /* policy_doc as the managed policies it is split into */
+    policy_parts parts;         /* policy_doc as the managed policies it is split into */
+    iam_attached_policies seen; /* the role's policies, read by the limit check */
+    char seen_role[65];         /* ... of this role; "" when not read */
     char *trust_doc;
     int aws_changed;        /* this run changed IAM: Spot may need to wait for it */
     const char *role_name;  /* the role the AWS steps work on: o->role_name, or the
@@ -64,6 +67,8 @@ void eng_part_free(eng_part *p);
 /* IAM's limit of managed policies per role, checked before any change:
  * the parts, SecurityAudit and the policies of others on the role. */
 status_t eng_check_role_limit(engine *e, sc_error *err);
+/* The role's attached policies: those the limit check read, else IAM's. */
+status_t eng_role_policies(engine *e, iam_attached_policies *out, sc_error *err);
 /* A policy that shrank: the parts this tool made beyond the ones needed
  * now are detached and deleted (after the new ones are attached). */
 status_t eng_drop_surplus_parts(engine *e, sc_error *err);

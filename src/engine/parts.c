@@ -68,17 +68,20 @@ status_t eng_check_role_limit(engine *e, sc_error *err)
 {
     if (!e->aws || e->o->method == CONNECT_MANUAL)
         return ST_OK;
-    iam_attached_policies a = {0};
-    status_t st = iam_list_attached_role_policies(e->aws, e->role_name, &a, err);
+    iam_attached_policies *a = &e->seen;
+    status_t st = iam_list_attached_role_policies(e->aws, e->role_name, a, err);
     if (st != ST_OK && !iam_is(err, "NoSuchEntity"))
         return st;
+    if (st != ST_OK)
+        memset(a, 0, sizeof *a); /* no role yet: nothing attached */
     error_clear(err);
+    /* Kept for the attach step: the same answer, one call fewer. */
+    snprintf(e->seen_role, sizeof e->seen_role, "%s", e->role_name);
     char *audit = e->o->security_audit ? policy_arn(e, "aws", "SecurityAudit") : NULL;
     size_t others = 0;
-    for (size_t i = 0; i < a.n; i++)
-        others += a.arns[i] && !ours(e, a.arns[i], audit);
+    for (size_t i = 0; i < a->n; i++)
+        others += a->arns[i] && !ours(e, a->arns[i], audit);
     free(audit);
-    iam_attached_policies_free(&a);
     size_t total = e->parts.n + (e->o->security_audit ? 1 : 0) + others;
     if (total <= POLICY_MAX_PER_ROLE)
         return ST_OK;
@@ -88,6 +91,16 @@ status_t eng_check_role_limit(engine *e, sc_error *err)
                      "some; nothing was changed",
                      e->role_name, total, e->parts.n, e->o->policy_name,
                      e->o->security_audit ? ", SecurityAudit" : "", others, POLICY_MAX_PER_ROLE);
+}
+
+status_t eng_role_policies(engine *e, iam_attached_policies *out, sc_error *err)
+{
+    if (!e->seen_role[0] || strcmp(e->seen_role, e->role_name) != 0)
+        return iam_list_attached_role_policies(e->aws, e->role_name, out, err);
+    *out = e->seen; /* read once: this run attaches only after the check */
+    memset(&e->seen, 0, sizeof e->seen);
+    e->seen_role[0] = '\0';
+    return ST_OK;
 }
 
 /* ---- parts no longer needed ---- */
