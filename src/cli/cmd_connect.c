@@ -8,6 +8,9 @@
 #include "cli/cli.h"
 #include "cli/clients.h"
 #include "cli/signals.h"
+#include "doc/policy.h"
+#include "doc/policy_split.h"
+#include "doc/trust.h"
 #include "doc/trust.h"
 #include "engine/connect.h"
 #include "util/json.h"
@@ -279,6 +282,26 @@ static void print_result(const connect_result *r)
     json_gen_finish(g, stdout);
 }
 
+/* How many managed policies the operator must create: more than one when
+ * the policy is over IAM's size limit. */
+static size_t policy_count(const connect_cli *c)
+{
+    policy_options po = {.partition = c->o.partition,
+                         .bundles = c->o.bundles,
+                         .nbundles = c->o.nbundles,
+                         .policy_file = c->o.policy_file};
+    char *json = NULL;
+    policy_parts parts = {0};
+    sc_error err;
+    size_t n = 1;
+    if (policy_build_whole(&po, &json, &err) == ST_OK &&
+        policy_split(json, POLICY_MAX_CHARS, &parts, &err) == ST_OK)
+        n = parts.n;
+    policy_parts_free(&parts);
+    free(json);
+    return n;
+}
+
 /* The manual path's first run has done the Spot side; the AWS side is the
  * operator's, with the documents this tool prints. */
 static int print_manual_next(const connect_cli *c, const connect_result *r)
@@ -304,6 +327,13 @@ static int print_manual_next(const connect_cli *c, const connect_result *r)
             c->o.spot_principal ? c->o.spot_principal : "", principal, r->external_id,
             c->o.policy_name, c->o.role_name, part,
             r->aws_account_id ? r->aws_account_id : "ACCOUNT", c->o.role_name);
+    size_t n = policy_count(c);
+    if (n > 1)
+        fprintf(stderr,
+                "  the policy is over IAM's 6,144 characters: create %zu policies, 'spot-connect "
+                "policy --part 1' to '--part %zu', named %s, %s-2 ... %s-%zu, and attach them "
+                "all\n",
+                n, n, c->o.policy_name, c->o.policy_name, c->o.policy_name, n);
     return EXIT_NO_ANSWER;
 }
 

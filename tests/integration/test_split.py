@@ -251,6 +251,15 @@ def test_a_policy_that_fits_keeps_the_state_format():
     assert "policyParts" not in read_state(T)
 
 
+@suite.test
+def test_manual_first_run_says_to_create_every_part():
+    r = connect(T, "--policy-file", policy_file(big_policy()), method="manual")
+    assert r.code == 3, r.describe()
+    p = T["policy"]
+    assert f"create 4 policies" in r.stderr and "'--part 4'" in r.stderr, r.stderr
+    assert f"named {p}, {p}-2 ... {p}-4" in r.stderr, r.stderr
+
+
 # ---- spot-connect policy: every document for the operator or a script ----
 
 @suite.test
