@@ -313,6 +313,8 @@ static int place(search *s, size_t i, size_t used)
 /* Looks for a packing in fewer bins than FFD's; keeps FFD's otherwise. */
 static void improve(packing *p, size_t nffd, size_t total)
 {
+    if (p->cap == 0) /* no room: make_items refused every item already */
+        return;
     size_t lower = (total + p->cap - 1) / p->cap;
     if (lower >= nffd)
         return;
@@ -346,6 +348,8 @@ static void improve(packing *p, size_t nffd, size_t total)
 
 static void pack(packing *p)
 {
+    if (p->n == 0 || !p->items) /* a policy has a statement: never */
+        return;
     qsort(p->items, p->n, sizeof *p->items, by_weight_desc);
     size_t *load = xcalloc(p->n ? p->n : 1, sizeof *load);
     p->nbins = first_fit_decreasing(p, load);
