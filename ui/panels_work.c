@@ -94,6 +94,11 @@ static void load_documents(app *a)
     wiz_connect_options(&a->wz, &o, bundles, WIZ_MAX_BUNDLES);
     policy_options po = {
         .partition = names[a->wz.partition], .bundles = o.bundles, .nbundles = o.nbundles};
+    if (a->settings.policy_file[0]) { /* as the connect job builds it (wizard/jobs.c) */
+        po.policy_file = a->settings.policy_file;
+        po.bundles = NULL;
+        po.nbundles = 0;
+    }
     char *json = NULL;
     sc_error err;
     policy_parts parts = {0};

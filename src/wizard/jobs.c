@@ -311,6 +311,11 @@ static status_t run_connect(worker_job *job, void *arg, void **result, sc_error 
         const char *bundles[WIZ_MAX_BUNDLES];
         connect_options o;
         wiz_connect_options(&a->wz, &o, bundles, WIZ_MAX_BUNDLES);
+        if (a->s.policy_file[0]) { /* bundles select from Spot's policy only */
+            o.policy_file = a->s.policy_file;
+            o.bundles = NULL;
+            o.nbundles = 0;
+        }
         o.stop_after = a->stop_after;
         o.cancel = worker_cancel_flag(job);
         o.state_path = opt(a->s.state_path);
