@@ -388,6 +388,7 @@ static void app_free(app *a)
 {
     for (int i = 0; i < COPY__N; i++)
         free(a->copy_text[i]);
+    app_set_policy_parts(a, NULL, 0);
     for (int i = 0; i < 3; i++)
         textfield_free(&a->field[i]);
     rules_form_free(a);

@@ -61,6 +61,11 @@ struct app {
     textpane policy;
     copy_item copy_focus;
     char *copy_text[COPY__N];
+    /* A policy over IAM's size limit is several documents (doc/policy_split.h):
+     * item COPY_POLICY is then one item per part, named as IAM must name them. */
+    char **policy_parts; /* pretty text of each part; NULL when not split */
+    size_t npolicy_parts;
+    size_t policy_part; /* the part shown when COPY_POLICY has the focus */
     char state_file[1024];
     char log_file[1024];
     int quit_asked;
@@ -79,7 +84,7 @@ struct app {
     int details_open;      /* the details view has the keys */
     int details_cols;      /* the width it was wrapped for */
     char copy_saved[4096]; /* where the copy pane's last copy was saved */
-    char fix_code[64]; /* a failed role check shown on Connect (fixback.h) */
+    char fix_code[64];     /* a failed role check shown on Connect (fixback.h) */
     char fix_reason[512];
     char fix_arn[2100];
     int rotate_asked; /* the Spot step waits for y/n to rotate the External ID */
@@ -97,9 +102,18 @@ void app_progress(app *a, const char *line);
 int app_busy(const app *a);
 void app_start_job(app *a, int job_id);
 void app_set_copy(app *a, copy_item item, const char *text);
+/* The policy as parts (n > 1: split; each is pretty text); part 0 becomes
+ * COPY_POLICY's text. */
+void app_set_policy_parts(app *a, char **parts, size_t n);
+/* The number the copy pane shows (and keys choose) for an item; with a split
+ * policy, items after the policy move up by the extra parts. */
+int app_copy_number(const app *a, copy_item item);
+/* The copy pane's name of policy part i: Spot-Policy, Spot-Policy-2, ... */
+void app_part_name(size_t i, char *out, size_t len);
 /* Draws the copy pane (item tabs, the item, keys) into r. */
 void app_draw_copy(app *a, WINDOW *w, ui_rect r);
-/* c copies, p prints plainly, 1-4 choose the item, Up/Down scroll. */
+/* c copies, p prints plainly, digits (or Tab) choose the item, Up/Down
+ * scroll. */
 int app_copy_key(app *a, int key);
 /* Jumps to a panel (resume) and enters it. */
 void app_goto(app *a, wiz_step s);

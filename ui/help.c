@@ -8,13 +8,42 @@
 
 #define KEY_ESC 27
 
+/* A split policy: one policy per copy item, each named as its item. */
+static void split_policy_steps(const app *a, buf_t *out)
+{
+    char last[160];
+    app_part_name(a->npolicy_parts - 1, last, sizeof last);
+    buf_printf(out,
+               "The policy is over IAM's 6,144 characters: create %zu policies, items 1-%zu "
+               "below (" CONNECT_DEFAULT_POLICY " ... %s). For each item:\n"
+               "1. In the AWS console: IAM > Policies > Create policy. Policy editor: JSON. "
+               "Delete the text there.\n"
+               "2. Paste the item (c copies it, p prints it).\n"
+               "3. Next. Policy name: the item's name. Create policy.",
+               a->npolicy_parts, a->npolicy_parts, last);
+}
+
 void help_policy_steps(const app *a, buf_t *out)
 {
-    (void)a;
+    if (a->npolicy_parts > 1) {
+        split_policy_steps(a, out);
+        return;
+    }
     buf_puts(out, "In the AWS console: IAM > Policies > Create policy.\n"
                   "1. Policy editor: JSON. Delete the text there.\n"
                   "2. Paste the policy (item 1 below: c copies it, p prints it).\n"
                   "3. Next. Policy name: " CONNECT_DEFAULT_POLICY ". Create policy.");
+}
+
+/* "Spot-Policy" or "Spot-Policy, Spot-Policy-2 and Spot-Policy-3". */
+static void policy_names(const app *a, buf_t *out)
+{
+    size_t n = a->npolicy_parts > 1 ? a->npolicy_parts : 1;
+    for (size_t i = 0; i < n; i++) {
+        char name[160];
+        app_part_name(i, name, sizeof name);
+        buf_printf(out, "%s%s", i == 0 ? "" : i + 1 == n ? " and " : ", ", name);
+    }
 }
 
 void help_role_steps(const app *a, buf_t *out)
@@ -22,15 +51,23 @@ void help_role_steps(const app *a, buf_t *out)
     const char *principal = a->copy_text[COPY_PRINCIPAL] ? a->copy_text[COPY_PRINCIPAL]
                             : a->wz.spot_principal[0]    ? a->wz.spot_principal
                                                          : TRUST_SPOT_ACCOUNT_AWS;
+    int ext = app_copy_number(a, COPY_EXTERNAL_ID);
+    char from_spot[32];
+    snprintf(from_spot, sizeof from_spot, "(item %d, from Spot)", ext);
+    buf_t names = BUF_INIT;
+    policy_names(a, &names);
     buf_printf(out,
                "In the AWS console: IAM > Roles > Create role.\n"
                "1. Trusted entity type: AWS account > Another AWS account.\n"
-               "2. Account ID: %s (item 2).\n"
-               "3. Options: tick Require external ID. External ID: %s (item 3). Next.\n"
-               "4. Permissions: search " CONNECT_DEFAULT_POLICY ", tick it. Next.\n"
+               "2. Account ID: %s (item %d).\n"
+               "3. Options: tick Require external ID. External ID: %s (item %d). Next.\n"
+               "4. Permissions: search " CONNECT_DEFAULT_POLICY ", tick %s. Next.\n"
                "5. Role name: " CONNECT_DEFAULT_ROLE ". Create role.\n"
                "6. Open " CONNECT_DEFAULT_ROLE ", copy its ARN: the next panel asks for it.",
-               principal, a->wz.external_id[0] ? a->wz.external_id : "(item 3, from Spot)");
+               principal, app_copy_number(a, COPY_PRINCIPAL),
+               a->wz.external_id[0] ? a->wz.external_id : from_spot, ext,
+               a->npolicy_parts > 1 ? buf_str(&names) : "it");
+    buf_free(&names);
 }
 
 static void manual_steps(const app *a, buf_t *b)

@@ -63,6 +63,13 @@ static const char *panel_keys(const app *a)
         return "Space toggle  a all  o options  Enter next  Esc back";
     case W_POLICY:
     case W_ROLE:
+        if (manual && a->npolicy_parts > 1) { /* one item per policy of the split */
+            static char keys[80];
+            int last = app_copy_number(a, COPY_ROLE_ARN);
+            snprintf(keys, sizeof keys, "1-%d%s item  c copy  p print  Enter next  Esc back",
+                     last > 9 ? 9 : last, last > 9 ? "/Tab" : "");
+            return keys;
+        }
         return manual                   ? "1-4 item  c copy  p print  Enter next  Esc back"
                : a->wz.step == W_POLICY ? "Enter run/next  c copy  o options  Esc back"
                                         : "Enter run/next  c copy  Esc back";

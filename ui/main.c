@@ -58,6 +58,8 @@ static void print_help(FILE *f)
           "  --ascii             ASCII line drawing and marks (PuTTY, odd fonts)\n"
           "  --state FILE        state file to keep and resume the connection\n"
           "  --token-file FILE   Spot token (default SPOTINST_TOKEN, ~/.spotinst)\n"
+          "  --policy-file FILE  this IAM policy instead of Spot's (no bundles; split\n"
+          "                      into Spot-Policy, Spot-Policy-2, ... past 6,144 chars)\n"
           "  --spot-endpoint URL, --ca-bundle FILE, --profile P\n"
           "\n"
           "Commands:\n",
@@ -80,7 +82,7 @@ static void print_help(FILE *f)
           f);
 }
 
-enum { W_NO_COLOR = 1, W_ASCII, W_STATE, W_TOKEN_FILE, W_ENDPOINT, W_CA, W_PROFILE };
+enum { W_NO_COLOR = 1, W_ASCII, W_STATE, W_TOKEN_FILE, W_ENDPOINT, W_CA, W_PROFILE, W_POLICY_FILE };
 
 static const struct option wizard_options[] = {
     {"no-color", no_argument, NULL, W_NO_COLOR},
@@ -90,6 +92,7 @@ static const struct option wizard_options[] = {
     {"spot-endpoint", required_argument, NULL, W_ENDPOINT},
     {"ca-bundle", required_argument, NULL, W_CA},
     {"profile", required_argument, NULL, W_PROFILE},
+    {"policy-file", required_argument, NULL, W_POLICY_FILE},
     {NULL, 0, NULL, 0},
 };
 
@@ -121,6 +124,9 @@ static int wizard_option(int c, wiz_settings *s, int *no_color, int *ascii)
         return 0;
     case W_PROFILE:
         copy_opt(s->profile, sizeof s->profile, optarg);
+        return 0;
+    case W_POLICY_FILE:
+        copy_opt(s->policy_file, sizeof s->policy_file, optarg);
         return 0;
     default:
         return -1;

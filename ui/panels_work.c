@@ -5,6 +5,7 @@
 
 #include "app.h"
 #include "doc/policy.h"
+#include "doc/policy_split.h"
 #include "doc/trust.h"
 #include "engine/arn.h"
 #include "fixback.h"
@@ -93,13 +94,25 @@ static void load_documents(app *a)
     wiz_connect_options(&a->wz, &o, bundles, WIZ_MAX_BUNDLES);
     policy_options po = {
         .partition = names[a->wz.partition], .bundles = o.bundles, .nbundles = o.nbundles};
+    if (a->settings.policy_file[0]) { /* as the connect job builds it (wizard/jobs.c) */
+        po.policy_file = a->settings.policy_file;
+        po.bundles = NULL;
+        po.nbundles = 0;
+    }
     char *json = NULL;
     sc_error err;
-    if (policy_build(&po, &json, &err) == ST_OK) {
-        char *pretty = policy_pretty(json);
-        app_set_copy(a, COPY_POLICY, pretty);
-        free(pretty);
+    policy_parts parts = {0};
+    if (policy_build_whole(&po, &json, &err) == ST_OK &&
+        policy_split(json, POLICY_MAX_CHARS, &parts, &err) == ST_OK) {
+        /* One copy item per managed policy the operator must create. */
+        for (size_t i = 0; i < parts.n; i++) {
+            char *pretty = policy_pretty(parts.docs[i]);
+            free(parts.docs[i]);
+            parts.docs[i] = pretty;
+        }
+        app_set_policy_parts(a, parts.docs, parts.n);
     }
+    policy_parts_free(&parts);
     free(json);
     app_set_copy(a, COPY_PRINCIPAL,
                  a->wz.spot_principal[0] ? a->wz.spot_principal : TRUST_SPOT_ACCOUNT_AWS);
@@ -159,17 +172,24 @@ static void policy_draw(app *a, WINDOW *w, ui_rect r)
         app_draw_copy(a, w, r);
         return;
     }
-    char intro[600];
+    char intro[800], what[400];
+    const char *pname = a->wz.policy_name[0] ? a->wz.policy_name : CONNECT_DEFAULT_POLICY;
+    if (a->npolicy_parts > 1)
+        snprintf(what, sizeof what,
+                 "the %zu managed policies %s ... %s-%zu (the policy is over IAM's 6,144 "
+                 "characters, so it is split)",
+                 a->npolicy_parts, pname, pname, a->npolicy_parts);
+    else
+        snprintf(what, sizeof what, "the managed policy %s (%zu characters)", pname,
+                 a->copy_text[COPY_POLICY] ? policy_size(a->copy_text[0]) : 0);
     snprintf(intro, sizeof intro,
-             "%s the managed policy %s (%zu characters) in account %s. o sets the names, a "
-             "permissions boundary, an IAM path and tags.",
+             "%s %s in account %s. o sets the names, a permissions boundary, an IAM path and "
+             "tags.",
              a->wz.method == CONNECT_CONSOLE
                  ? "spot-connect will create" /* the console has the Spot side */
                  : "spot-connect will link the Spot account, get the External ID from Spot "
                    "(once; it is saved), and create",
-             a->wz.policy_name[0] ? a->wz.policy_name : CONNECT_DEFAULT_POLICY,
-             a->copy_text[COPY_POLICY] ? policy_size(a->copy_text[0]) : 0,
-             a->detected.aws_account[0] ? a->detected.aws_account : "(your account)");
+             what, a->detected.aws_account[0] ? a->detected.aws_account : "(your account)");
     draw_work(a, w, r, intro, STEP_POLICY);
 }
 
@@ -199,7 +219,8 @@ static void policy_done(app *a, const worker_event *ev)
     if (strcmp(said, " ") != 0)
         app_set_status(a, 0, "%s", said);
     else
-        app_set_status(a, 0, "Spot's External ID is ready (item 3).");
+        app_set_status(a, 0, "Spot's External ID is ready (item %d).",
+                       app_copy_number(a, COPY_EXTERNAL_ID));
 }
 
 const panel_ops panel_policy = {policy_enter, policy_draw, policy_key, policy_done,

@@ -9,6 +9,8 @@
 #include "cli/cli.h"
 #include "cli/clients.h"
 #include "cli/signals.h"
+#include "doc/policy.h"
+#include "doc/policy_split.h"
 #include "doc/trust.h"
 #include "engine/connect.h"
 #include "util/json.h"
@@ -72,8 +74,12 @@ static const char connect_usage[] =
     "  -h, --help               show this help\n"
     "\n"
     "Progress goes to stderr; the result is JSON on stdout:\n"
-    "  {\"spotAccountId\", \"externalId\", \"roleArn\", \"policyArn\", \"awsAccountId\",\n"
-    "   \"connected\", \"alreadyConnected\", \"roleCheckSkipped\"}\n"
+    "  {\"spotAccountId\", \"externalId\", \"roleArn\", \"policyArn\", \"policyArns\",\n"
+    "   \"awsAccountId\", \"connected\", \"alreadyConnected\", \"roleCheckSkipped\"}\n"
+    "A policy over IAM's 6,144 characters (without whitespace) is split by whole\n"
+    "statements into the fewest managed policies that fit: NAME, NAME-2, NAME-3,\n"
+    "... (policyArns), all attached; IAM's limit of 10 managed policies per role\n"
+    "(SecurityAudit and others' included) is checked before any change.\n"
     "Before the role goes to Spot it is checked in IAM (exists, trusts Spot with\n"
     "the External ID, has the Spot policy): a mistake stops at once with its fix.\n"
     "When Spot already has this AWS account linked and the role trusts Spot with\n"
@@ -303,6 +309,11 @@ static void print_result(const connect_result *r)
     json_kv_str(g, "externalId", r->external_id);
     json_kv_str(g, "roleArn", r->role_arn);
     json_kv_str(g, "policyArn", r->policy_arn);
+    json_key(g, "policyArns");
+    yajl_gen_array_open(g);
+    for (size_t i = 0; i < r->npolicy_arns; i++)
+        json_str(g, r->policy_arns[i]);
+    yajl_gen_array_close(g);
     json_kv_str(g, "awsAccountId", r->aws_account_id);
     json_kv_bool(g, "connected", r->connected);
     json_kv_bool(g, "alreadyConnected", r->already_connected);
@@ -311,6 +322,26 @@ static void print_result(const connect_result *r)
     json_kv_str(g, "logPath", r->log_path);
     yajl_gen_map_close(g);
     json_gen_finish(g, stdout);
+}
+
+/* How many managed policies the operator must create: more than one when
+ * the policy is over IAM's size limit. */
+static size_t policy_count(const connect_cli *c)
+{
+    policy_options po = {.partition = c->o.partition,
+                         .bundles = c->o.bundles,
+                         .nbundles = c->o.nbundles,
+                         .policy_file = c->o.policy_file};
+    char *json = NULL;
+    policy_parts parts = {0};
+    sc_error err;
+    size_t n = 1;
+    if (policy_build_whole(&po, &json, &err) == ST_OK &&
+        policy_split(json, POLICY_MAX_CHARS, &parts, &err) == ST_OK)
+        n = parts.n;
+    policy_parts_free(&parts);
+    free(json);
+    return n;
 }
 
 /* The manual path's first run has done the Spot side; the AWS side is the
@@ -338,6 +369,13 @@ static int print_manual_next(const connect_cli *c, const connect_result *r)
             c->o.spot_principal ? c->o.spot_principal : "", principal, r->external_id,
             c->o.policy_name, c->o.role_name, part,
             r->aws_account_id ? r->aws_account_id : "ACCOUNT", c->o.role_name);
+    size_t n = policy_count(c);
+    if (n > 1)
+        fprintf(stderr,
+                "  the policy is over IAM's 6,144 characters: create %zu policies, 'spot-connect "
+                "policy --part 1' to '--part %zu', named %s, %s-2 ... %s-%zu, and attach them "
+                "all\n",
+                n, n, c->o.policy_name, c->o.policy_name, c->o.policy_name, n);
     return EXIT_NO_ANSWER;
 }
 

@@ -20,8 +20,10 @@ static const char status_usage[] =
     "credentials the role Spot uses is checked as connect checks it (roleHealth:\n"
     "\"ok\" or what is wrong and the fix). JSON:\n"
     "  {\"awsAccountId\", \"spotAccountId\", \"externalId\", \"roleArn\", \"policyArn\",\n"
-    "   \"step\", \"connected\", \"spotRoleArn\", \"checkedWithSpot\",\n"
+    "   \"policyArns\", \"step\", \"connected\", \"spotRoleArn\", \"checkedWithSpot\",\n"
     "   \"foundThroughSpot\", \"roleHealth\", \"statePath\"}\n"
+    "policyArns lists every managed policy of a policy split to fit IAM's size\n"
+    "limit (Spot-Policy, Spot-Policy-2, ...); policyArn is the first.\n"
     "\n"
     "Options:\n"
     "  --state FILE        state file (default: the one for your AWS account)\n"
@@ -32,7 +34,8 @@ static const char disconnect_usage[] =
     "Usage: spot-connect disconnect [--delete-spot-account] [--state FILE] [OPTIONS]\n"
     "\n"
     "Removes what the state file says spot-connect created, in order: the policy\n"
-    "attachments it made, the role, the policy versions and the policy; with\n"
+    "attachments it made, the role, the policy versions and the policy (every\n"
+    "part of a split policy: Spot-Policy, Spot-Policy-2, ...); with\n"
     "--delete-spot-account also the Spot account, if spot-connect created it.\n"
     "Anything it did not create is kept and listed. Prints JSON:\n"
     "  {\"removed\": [...], \"kept\": [...]}\n"
@@ -126,6 +129,14 @@ static void print_status(const status_report *r, const char *path)
     json_kv_str(g, "externalId", r->st.external_id);
     json_kv_str(g, "roleArn", r->st.role.arn);
     json_kv_str(g, "policyArn", r->st.policy.arn);
+    json_key(g, "policyArns"); /* every part of a split policy, policyArn first */
+    yajl_gen_array_open(g);
+    if (r->st.policy.arn)
+        json_str(g, r->st.policy.arn);
+    for (size_t i = 0; i < r->st.nparts; i++)
+        if (r->st.parts[i].item.arn)
+            json_str(g, r->st.parts[i].item.arn);
+    yajl_gen_array_close(g);
     json_kv_str(g, "step", state_step_name(r->st.step));
     json_kv_bool(g, "connected", r->spot_known ? r->connected : r->st.connected);
     json_kv_str(g, "spotRoleArn", r->role_arn);

@@ -8,16 +8,23 @@
 #include "aws/partition.h"
 #include "cli/cli.h"
 #include "doc/policy.h"
+#include "doc/policy_split.h"
 #include "doc/trust.h"
+#include "util/json.h"
 #include "util/xalloc.h"
 
 static const char policy_usage[] =
     "Usage: spot-connect policy [--partition P] [--bundles A,B,...] [--compact]\n"
     "                           [--policy-file FILE] [--list-bundles]\n"
+    "                           [--part N | --json] [--policy-name NAME]\n"
     "\n"
     "Prints the IAM permission policy Spot needs (\"Spot-Policy\", built in), as\n"
     "it would be created: narrowed to the chosen bundles, with ARNs for the\n"
-    "partition, checked against IAM's size limit of 6,144 characters.\n"
+    "partition. A policy over IAM's size limit of 6,144 characters (without\n"
+    "whitespace) is split by whole statements into the fewest managed policies\n"
+    "that fit, named NAME, NAME-2, NAME-3, ...: create each one and attach them\n"
+    "all. Then the documents are printed one after another (stderr names them),\n"
+    "or one with --part, or all as one JSON array with --json.\n"
     "\n"
     "Options:\n"
     "  --partition P       aws (default), aws-us-gov or aws-cn; rewrites every\n"
@@ -28,10 +35,15 @@ static const char policy_usage[] =
     "  --compact           print the policy on one line, as sent to IAM\n"
     "  --policy-file FILE  check and print this policy instead of Spot's\n"
     "  --list-bundles      print the bundle names, one per line\n"
+    "  --part N            print only the Nth policy of a split (1 = NAME)\n"
+    "  --json              print [{\"name\": NAME, \"document\": {...}}, ...], one\n"
+    "                      element per policy (one when not split)\n"
+    "  --policy-name NAME  the first policy's name (default Spot-Policy)\n"
     "  -h, --help          show this help\n"
     "\n"
-    "Exit status: 0 success, 1 a file could not be read, 2 a usage error or a\n"
-    "policy that IAM would refuse.\n";
+    "Exit status: 0 success, 1 a file could not be read, 2 a usage error, a\n"
+    "--part past the last policy, or a policy that IAM would refuse (a statement\n"
+    "too big alone that cannot be cut by its actions).\n";
 
 static const char trust_usage[] =
     "Usage: spot-connect trust-policy --external-id ID [--partition P]\n"
@@ -57,6 +69,9 @@ enum {
     OPT_COMPACT,
     OPT_POLICY_FILE,
     OPT_LIST_BUNDLES,
+    OPT_PART,
+    OPT_JSON,
+    OPT_POLICY_NAME,
     OPT_EXTERNAL_ID,
     OPT_SPOT_PRINCIPAL,
     OPT_BAD, /* already reported */
@@ -68,6 +83,9 @@ static const struct option policy_options_long[] = {
     {"compact", no_argument, NULL, OPT_COMPACT},
     {"policy-file", required_argument, NULL, OPT_POLICY_FILE},
     {"list-bundles", no_argument, NULL, OPT_LIST_BUNDLES},
+    {"part", required_argument, NULL, OPT_PART},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"policy-name", required_argument, NULL, OPT_POLICY_NAME},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -124,7 +142,9 @@ static int print_text(const char *text)
 typedef struct policy_args {
     policy_options opt;
     char **bundles; /* owned; opt.bundles points here */
-    int compact, list;
+    int compact, list, json;
+    size_t part; /* 1-based; 0 = all */
+    const char *name;
 } policy_args;
 
 static void push_bundle(policy_args *a, const char *name, size_t n)
@@ -163,6 +183,18 @@ static void free_policy_args(policy_args *a)
     free(a->bundles);
 }
 
+static int parse_part(policy_args *a, const char *arg)
+{
+    char *end = NULL;
+    unsigned long n = strtoul(arg, &end, 10);
+    if (arg[0] < '1' || arg[0] > '9' || *end || n > 1000) {
+        cli_usage_error("policy", "--part needs a number from 1");
+        return -1;
+    }
+    a->part = n;
+    return 0;
+}
+
 static int set_policy_option(policy_args *a, int c)
 {
     switch (c) {
@@ -179,6 +211,14 @@ static int set_policy_option(policy_args *a, int c)
         return 0;
     case OPT_LIST_BUNDLES:
         a->list = 1;
+        return 0;
+    case OPT_PART:
+        return parse_part(a, optarg);
+    case OPT_JSON:
+        a->json = 1;
+        return 0;
+    case OPT_POLICY_NAME:
+        a->name = optarg;
         return 0;
     default:
         return -1;
@@ -199,6 +239,10 @@ static int parse_policy_args(int argc, char **argv, policy_args *a)
         if (c == OPT_BAD || set_policy_option(a, c) < 0)
             return -1;
     }
+    if (a->json && a->part) {
+        cli_usage_error("policy", "--part and --json do not go together");
+        return -1;
+    }
     return 0;
 }
 
@@ -209,16 +253,88 @@ static int list_bundles(void)
     return flush_stdout();
 }
 
+static int print_doc(const policy_args *a, const char *json)
+{
+    char *pretty = a->compact ? NULL : policy_pretty(json);
+    int rc = print_text(pretty ? pretty : json);
+    free(pretty);
+    return rc;
+}
+
+/* [{"name": ..., "document": {...}}, ...]: the documents as JSON values. */
+static int print_json(const policy_args *a, const policy_parts *parts)
+{
+    yajl_gen g = json_gen_new(!a->compact);
+    yajl_gen_array_open(g);
+    for (size_t i = 0; i < parts->n; i++) {
+        yajl_val doc = NULL;
+        sc_error ignored;
+        json_parse(parts->docs[i], strlen(parts->docs[i]), strlen(parts->docs[i]), &doc, &ignored);
+        char *name = policy_part_name(a->name, i);
+        yajl_gen_map_open(g);
+        json_kv_str(g, "name", name);
+        json_key(g, "document");
+        json_gen_val(g, doc);
+        yajl_gen_map_close(g);
+        free(name);
+        yajl_tree_free(doc);
+    }
+    yajl_gen_array_close(g);
+    json_gen_finish(g, stdout);
+    return flush_stdout();
+}
+
+/* On stderr: stdout holds only the documents. */
+static void name_parts(const policy_args *a, const policy_parts *parts, size_t whole)
+{
+    fprintf(stderr,
+            "spot-connect: policy: %zu characters, over IAM's %d for one managed policy: "
+            "split into %zu policies, printed in this order; create each one and attach them "
+            "all:\n",
+            whole, POLICY_MAX_CHARS, parts->n);
+    for (size_t i = 0; i < parts->n; i++) {
+        char *name = policy_part_name(a->name, i);
+        fprintf(stderr, "  %zu. %s (%zu characters; --part %zu)\n", i + 1, name,
+                policy_size(parts->docs[i]), i + 1);
+        free(name);
+    }
+}
+
+static int print_parts(const policy_args *a, const policy_parts *parts, size_t whole)
+{
+    if (a->json)
+        return print_json(a, parts);
+    if (a->part > parts->n) {
+        if (parts->n == 1)
+            fprintf(stderr, "spot-connect: policy: --part %zu, but the policy is not split\n",
+                    a->part);
+        else
+            fprintf(stderr, "spot-connect: policy: --part %zu, but the policy is split into %zu\n",
+                    a->part, parts->n);
+        return EXIT_USAGE;
+    }
+    if (a->part)
+        return print_doc(a, parts->docs[a->part - 1]);
+    if (parts->n > 1)
+        name_parts(a, parts, whole);
+    int rc = EXIT_OK;
+    for (size_t i = 0; rc == EXIT_OK && i < parts->n; i++)
+        rc = print_doc(a, parts->docs[i]);
+    return rc;
+}
+
 static int print_policy(const policy_args *a)
 {
     sc_error err;
     error_clear(&err);
     char *json = NULL;
-    if (policy_build(&a->opt, &json, &err) != ST_OK)
-        return cli_report("policy", &err);
-    char *pretty = a->compact ? NULL : policy_pretty(json);
-    int rc = print_text(pretty ? pretty : json);
-    free(pretty);
+    policy_parts parts = {0};
+    status_t st = policy_build_whole(&a->opt, &json, &err);
+    if (st == ST_OK && (st = policy_split(json, POLICY_MAX_CHARS, &parts, &err)) != ST_OK)
+        error_prefix(&err, a->opt.policy_file ? "policy file '%s'" : "the policy",
+                     a->opt.policy_file);
+    int rc = st == ST_OK ? print_parts(a, &parts, policy_size(json)) : cli_report("policy", &err);
+    policy_parts_free(&parts);
     free(json);
     return rc;
 }
@@ -227,6 +343,7 @@ int cmd_policy(int argc, char **argv)
 {
     policy_args a;
     memset(&a, 0, sizeof a);
+    a.name = "Spot-Policy";
     int rc = parse_policy_args(argc, argv, &a);
     if (rc == 0)
         rc = a.list ? list_bundles() : print_policy(&a);

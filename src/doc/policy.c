@@ -252,13 +252,14 @@ static void rewrite_arns(yajl_val v, const char *prefix)
     }
 }
 
-static status_t compact_checked(yajl_val root, const char *what, char **json, sc_error *err)
+static status_t compact_checked(yajl_val root, const char *what, int whole, char **json,
+                                sc_error *err)
 {
     char *text = json_val_text(root, 0);
     if (!text)
         return error_set(err, ST_BAD_INPUT, "%s: cannot be written back as JSON", what);
     size_t size = policy_size(text);
-    if (size > POLICY_MAX_CHARS) {
+    if (!whole && size > POLICY_MAX_CHARS) {
         free(text);
         return error_set(err, ST_BAD_INPUT,
                          "%s: %zu characters without whitespace, over IAM's limit of %d", what,
@@ -276,7 +277,7 @@ static status_t load(const policy_options *opt, char **what, yajl_val *root, sc_
     return parse_text(asset_spot_policy_json, asset_spot_policy_json_len, *what, root, err);
 }
 
-status_t policy_build(const policy_options *opt, char **json, sc_error *err)
+static status_t build(const policy_options *opt, int whole, char **json, sc_error *err)
 {
     static const policy_options defaults;
     opt = opt ? opt : &defaults;
@@ -298,11 +299,21 @@ status_t policy_build(const policy_options *opt, char **json, sc_error *err)
         if (opt->bundles)
             select_bundles(root, opt);
         rewrite_arns(root, p->arn_prefix);
-        st = compact_checked(root, what, json, err);
+        st = compact_checked(root, what, whole, json, err);
     }
     yajl_tree_free(root);
     free(what);
     return st;
+}
+
+status_t policy_build(const policy_options *opt, char **json, sc_error *err)
+{
+    return build(opt, 0, json, err);
+}
+
+status_t policy_build_whole(const policy_options *opt, char **json, sc_error *err)
+{
+    return build(opt, 1, json, err);
 }
 
 char *policy_pretty(const char *json)

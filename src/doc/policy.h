@@ -32,6 +32,9 @@ typedef struct policy_options {
  * compacted. Over POLICY_MAX_CHARS non-whitespace characters is ST_BAD_INPUT
  * naming the size. *json is the compact text. */
 status_t policy_build(const policy_options *opt, char **json, sc_error *err);
+/* The same without the size check: a policy over the limit is split by
+ * policy_split (doc/policy_split.h) into managed policies that fit. */
+status_t policy_build_whole(const policy_options *opt, char **json, sc_error *err);
 /* The same document indented for reading. */
 char *policy_pretty(const char *json);
 /* Characters other than JSON whitespace, as IAM counts them. */

@@ -50,54 +50,57 @@ static status_t prune_versions(engine *e, const char *arn, sc_error *err)
     return st;
 }
 
-static status_t add_policy_version(engine *e, const char *arn, sc_error *err)
+static status_t add_policy_version(engine *e, const eng_part *pt, const char *arn, sc_error *err)
 {
     status_t st = prune_versions(e, arn, err);
-    if (st != ST_OK || eng_plan(e, "iam", "CreatePolicyVersion SetAsDefault=true", e->policy_doc))
+    if (st != ST_OK || eng_plan(e, "iam", "CreatePolicyVersion SetAsDefault=true", pt->doc))
         return st;
     iam_policy_version v;
-    st = iam_create_policy_version(e->aws, arn, e->policy_doc, 1, &v, err);
+    st = iam_create_policy_version(e->aws, arn, pt->doc, 1, &v, err);
     if (st != ST_OK)
         return st;
     eng_progress(e, "policy %s updated to version %s", arn, v.version_id);
     e->aws_changed = 1;
-    state_add_policy_version(&e->st, v.version_id);
+    state_add_version(pt->versions, pt->nversions, v.version_id);
     iam_policy_version_free(&v);
     return ST_OK;
 }
 
 /* The policy exists: make its default version the document we want. */
-static status_t converge_policy(engine *e, const iam_policy *p, sc_error *err)
+static status_t converge_policy(engine *e, const eng_part *pt, const iam_policy *p, sc_error *err)
 {
     iam_policy_version v;
     status_t st = iam_get_policy_version(e->aws, p->arn, p->default_version_id, &v, err);
     if (st != ST_OK)
         return st;
-    int same = v.document && policy_equal(v.document, e->policy_doc);
+    int same = v.document && policy_equal(v.document, pt->doc);
     iam_policy_version_free(&v);
     if (same) {
         eng_progress(e, "policy %s is up to date", p->arn);
         return ST_OK;
     }
-    return add_policy_version(e, p->arn, err);
+    return add_policy_version(e, pt, p->arn, err);
 }
 
-static status_t create_policy(engine *e, sc_error *err)
+static status_t create_policy(engine *e, const eng_part *pt, sc_error *err)
 {
-    const char *name = e->o->policy_name;
-    char *call = eng_rules_plan_call(e, "CreatePolicy", 0);
-    int planned = eng_plan(e, "iam", call, e->policy_doc);
-    free(call);
+    const char *name = pt->name;
+    buf_t call = BUF_INIT;
+    buf_printf(&call, "CreatePolicy PolicyName=%s", name);
+    char *line = eng_rules_plan_call(e, buf_str(&call), 0);
+    buf_free(&call);
+    int planned = eng_plan(e, "iam", line, pt->doc);
+    free(line);
     if (planned)
         return ST_OK;
-    e->st.policy.pending = 1;
+    pt->item->pending = 1;
     status_t st = eng_save(e, err);
     iam_policy p;
     iam_extras x;
     eng_rules_extras(e, 0, &x);
     if (st == ST_OK)
-        st = iam_create_policy_with(e->aws, name, e->policy_doc, "Spot by NetApp (spot-connect)",
-                                    &x, &p, err);
+        st = iam_create_policy_with(e->aws, name, pt->doc, "Spot by NetApp (spot-connect)", &x, &p,
+                                    err);
     if (st != ST_OK && e->path_given && iam_is(err, "EntityAlreadyExists"))
         error_set(err, ST_BAD_INPUT,
                   "a policy named %s exists under another IAM path than %s, and IAM cannot move "
@@ -105,38 +108,50 @@ static status_t create_policy(engine *e, sc_error *err)
                   name, e->iam_path);
     if (st != ST_OK)
         return st;
-    eng_rules_created(e, 0);
-    e->st.policy.created = 1;
-    e->st.policy.pending = 0;
+    if (pt->item == &e->st.policy)
+        eng_rules_created(e, 0);
+    pt->item->created = 1;
+    pt->item->pending = 0;
     e->aws_changed = 1;
     eng_progress(e, "created policy %s", p.arn);
     iam_policy_free(&p);
     return ST_OK;
 }
 
-status_t eng_policy(engine *e, sc_error *err)
+static status_t policy_part(engine *e, const eng_part *pt, sc_error *err)
 {
-    char *arn = iam_arn(e, e->caller_account, "policy/", e->iam_path + 1, e->o->policy_name);
-    status_t st = eng_rules_policy_moved(e, arn, err);
+    char *arn = iam_arn(e, e->caller_account, "policy/", e->iam_path + 1, pt->name);
+    status_t st = eng_rules_policy_moved(e, pt->item->arn, pt->name, arn, err);
     if (st != ST_OK) {
         free(arn);
         return st;
     }
-    state_set(&e->st.policy.name, e->o->policy_name);
-    state_set(&e->st.policy.arn, arn);
+    state_set(&pt->item->name, pt->name);
+    state_set(&pt->item->arn, arn);
     iam_policy p;
     st = iam_get_policy(e->aws, arn, &p, err);
     if (st == ST_OK) {
         /* A create whose answer was lost last time was ours all the same. */
-        eng_claim_pending(&e->st.policy);
-        st = converge_policy(e, &p, err);
+        eng_claim_pending(pt->item);
+        st = converge_policy(e, pt, &p, err);
         if (st == ST_OK)
             st = eng_rules_policy(e, p.arn, err);
         iam_policy_free(&p);
     } else if (iam_is(err, "NoSuchEntity")) {
-        st = create_policy(e, err);
+        st = create_policy(e, pt, err);
     }
     free(arn);
+    return st;
+}
+
+status_t eng_policy(engine *e, sc_error *err)
+{
+    status_t st = ST_OK;
+    for (size_t i = 0; st == ST_OK && i < e->parts.n; i++) {
+        eng_part pt = eng_part_at(e, i);
+        st = policy_part(e, &pt, err);
+        eng_part_free(&pt);
+    }
     return st == ST_OK ? eng_reach(e, STEP_POLICY, err) : st;
 }
 
@@ -256,12 +271,17 @@ static status_t attach_one(engine *e, const iam_attached_policies *a, const char
 status_t eng_attach(engine *e, sc_error *err)
 {
     iam_attached_policies a = {0};
-    status_t st = iam_list_attached_role_policies(e->aws, e->role_name, &a, err);
+    status_t st = eng_role_policies(e, &a, err);
     /* In a dry run the role may be one the plan would create. */
     if (st != ST_OK && !(e->o->dry_run && iam_is(err, "NoSuchEntity")))
         return st;
     char *audit = NULL;
-    st = attach_one(e, &a, e->st.policy.arn, &e->st.policy_attached, err);
+    st = ST_OK;
+    for (size_t i = 0; st == ST_OK && i < e->parts.n; i++) {
+        eng_part pt = eng_part_at(e, i);
+        st = attach_one(e, &a, pt.item->arn, pt.attached, err);
+        eng_part_free(&pt);
+    }
     if (st == ST_OK && e->o->security_audit) {
         audit = iam_arn(e, "aws", "policy/", "", "SecurityAudit");
         st = attach_one(e, &a, audit, &e->st.security_audit_attached, err);

@@ -6,6 +6,7 @@
 
 #include "aws/sts.h"
 #include "doc/policy.h"
+#include "doc/policy_split.h"
 #include "doc/trust.h"
 #include "engine/arn.h"
 #include "engine/engine.h"
@@ -132,13 +133,54 @@ static status_t open_log(engine *e, sc_error *err)
 
 /* ---- documents ---- */
 
+/* IAM's limit for a policy name, which the parts' "-N" must respect. */
+#define POLICY_NAME_MAX 128
+
+static status_t split_policy(engine *e, sc_error *err)
+{
+    policy_parts_free(&e->parts);
+    status_t st = policy_split(e->policy_doc, POLICY_MAX_CHARS, &e->parts, err);
+    if (st != ST_OK) {
+        error_prefix(err, e->o->policy_file ? "policy file '%s'" : "the policy", e->o->policy_file);
+        return st;
+    }
+    char *last = policy_part_name(e->o->policy_name, e->parts.n - 1);
+    if (strlen(last) > POLICY_NAME_MAX)
+        st = error_set(err, ST_BAD_INPUT,
+                       "the policy is split into %zu parts and %s is over IAM's %d characters "
+                       "for a policy name: use a shorter --policy-name",
+                       e->parts.n, last, POLICY_NAME_MAX);
+    free(last);
+    return st;
+}
+
+/* Said once: the operator sees the names IAM will show. */
+static void note_split(engine *e)
+{
+    if (e->parts.n < 2)
+        return;
+    buf_t b = BUF_INIT;
+    for (size_t i = 0; i < e->parts.n; i++) {
+        char *name = policy_part_name(e->o->policy_name, i);
+        buf_printf(&b, "%s%s (%zu)", i ? ", " : "", name, policy_size(e->parts.docs[i]));
+        free(name);
+    }
+    eng_progress(e,
+                 "the policy is %zu characters, over IAM's %d for one managed policy: split "
+                 "into %zu: %s",
+                 policy_size(e->policy_doc), POLICY_MAX_CHARS, e->parts.n, buf_str(&b));
+    buf_free(&b);
+}
+
 static status_t build_documents(engine *e, sc_error *err)
 {
     policy_options po = {.partition = e->part->name,
                          .bundles = e->o->bundles,
                          .nbundles = e->o->nbundles,
                          .policy_file = e->o->policy_file};
-    status_t st = policy_build(&po, &e->policy_doc, err);
+    status_t st = policy_build_whole(&po, &e->policy_doc, err);
+    if (st == ST_OK)
+        st = split_policy(e, err);
     char principal[13];
     if (st == ST_OK)
         st = trust_principal(e->part->name, e->o->spot_principal, principal, err);
@@ -207,6 +249,8 @@ static status_t run_aws_side(engine *e, sc_error *err)
         st = eng_role(e, err);
     if (st == ST_OK)
         st = eng_attach(e, err);
+    if (st == ST_OK)
+        st = eng_drop_surplus_parts(e, err);
     return st;
 }
 
@@ -236,6 +280,18 @@ static char *dup_opt(const char *s)
     return s ? xstrdup(s) : NULL;
 }
 
+/* Every part's ARN, the first one first (policy_arn). */
+static void fill_policy_arns(const engine *e, connect_result *out)
+{
+    if (!e->st.policy.arn)
+        return;
+    out->policy_arns = xcalloc(e->st.nparts + 1, sizeof *out->policy_arns);
+    out->policy_arns[out->npolicy_arns++] = xstrdup(e->st.policy.arn);
+    for (size_t i = 0; i < e->st.nparts; i++)
+        if (e->st.parts[i].item.arn)
+            out->policy_arns[out->npolicy_arns++] = xstrdup(e->st.parts[i].item.arn);
+}
+
 static void fill_result(const engine *e, connect_result *out)
 {
     out->aws_account_id = e->caller_account[0] ? xstrdup(e->caller_account) : NULL;
@@ -243,6 +299,7 @@ static void fill_result(const engine *e, connect_result *out)
     out->external_id = dup_opt(e->st.external_id);
     out->role_arn = dup_opt(e->role_arn ? e->role_arn : e->st.role.arn);
     out->policy_arn = dup_opt(e->st.policy.arn);
+    fill_policy_arns(e, out);
     out->state_path = dup_opt(e->st.path);
     out->log_path = dup_opt(journal_path(e->j));
     out->connected = e->st.connected;
@@ -296,10 +353,15 @@ status_t connect_run(const connect_options *o, const connect_hooks *h, aws_sessi
         st = check_policy_actions(&e, err);
     if (st == ST_OK)
         spot_principal_arn(&e);
+    if (st == ST_OK && o->method != CONNECT_MANUAL)
+        note_split(&e);
     if (st == ST_OK)
         st = open_state(&e, err);
     if (st == ST_OK)
         st = eng_rules_open(&e, err);
+    /* IAM's limit of policies per role, before anything is written. */
+    if (st == ST_OK)
+        st = eng_check_role_limit(&e, err);
     if (st == ST_OK)
         st = open_log(&e, err);
     if (st == ST_OK)
@@ -313,6 +375,8 @@ status_t connect_run(const connect_options *o, const connect_hooks *h, aws_sessi
     fill_result(&e, out);
     state_free(&e.st);
     free(e.policy_doc);
+    policy_parts_free(&e.parts);
+    iam_attached_policies_free(&e.seen);
     free(e.trust_doc);
     free(e.role_arn);
     eng_rules_free(&e);
@@ -326,6 +390,9 @@ void connect_result_free(connect_result *r)
     free(r->external_id);
     free(r->role_arn);
     free(r->policy_arn);
+    for (size_t i = 0; i < r->npolicy_arns; i++)
+        free(r->policy_arns[i]);
+    free(r->policy_arns);
     free(r->state_path);
     free(r->log_path);
     memset(r, 0, sizeof *r);

@@ -73,6 +73,8 @@ typedef struct connect_result {
     char *external_id;
     char *role_arn;
     char *policy_arn;
+    char **policy_arns; /* every part of a split policy, policy_arn first */
+    size_t npolicy_arns;
     char *state_path;
     char *log_path;
     int connected;

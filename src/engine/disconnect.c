@@ -66,6 +66,8 @@ static status_t detach_ours(undo *u, sc_error *err)
     buf_t audit = BUF_INIT;
     buf_printf(&audit, "%siam::aws:policy/SecurityAudit", p ? p->arn_prefix : "arn:aws:");
     status_t st = detach(u, u->st.policy.arn, &u->st.policy_attached, err);
+    for (size_t i = 0; st == ST_OK && i < u->st.nparts; i++)
+        st = detach(u, u->st.parts[i].item.arn, &u->st.parts[i].attached, err);
     if (st == ST_OK)
         st = detach(u, audit.data, &u->st.security_audit_attached, err);
     buf_free(&audit);
@@ -95,33 +97,40 @@ static status_t delete_role(undo *u, sc_error *err)
     return st;
 }
 
-static status_t delete_versions(undo *u, int all_non_default, sc_error *err)
+/* One managed policy of the connection (a split policy has several) and
+ * the versions this tool added to it. */
+typedef struct undo_policy {
+    state_item *item;
+    char **versions;
+    size_t nversions;
+} undo_policy;
+
+static status_t delete_versions(undo *u, const undo_policy *up, int all_non_default, sc_error *err)
 {
+    const state_item *pol = up->item;
     iam_policy_versions vs;
-    status_t st = iam_list_policy_versions(u->aws, u->st.policy.arn, &vs, err);
+    status_t st = iam_list_policy_versions(u->aws, pol->arn, &vs, err);
     for (size_t i = 0; st == ST_OK && i < vs.n; i++) {
         const iam_policy_version *v = &vs.items[i];
         int ours = all_non_default;
-        for (size_t k = 0; !ours && k < u->st.npolicy_versions; k++)
-            ours = strcmp(u->st.policy_versions[k], v->version_id) == 0;
+        for (size_t k = 0; !ours && k < up->nversions; k++)
+            ours = strcmp(up->versions[k], v->version_id) == 0;
         if (!ours)
             continue;
         if (v->is_default && !all_non_default) {
-            kept(u, "version %s of policy %s: it is the default version", v->version_id,
-                 u->st.policy.arn);
+            kept(u, "version %s of policy %s: it is the default version", v->version_id, pol->arn);
             continue;
         }
         if (!v->is_default &&
-            (st = iam_delete_policy_version(u->aws, u->st.policy.arn, v->version_id, err)) == ST_OK)
-            removed(u, "version %s of policy %s", v->version_id, u->st.policy.arn);
+            (st = iam_delete_policy_version(u->aws, pol->arn, v->version_id, err)) == ST_OK)
+            removed(u, "version %s of policy %s", v->version_id, pol->arn);
     }
     iam_policy_versions_free(&vs);
     return st;
 }
 
-static status_t delete_created_policy(undo *u, sc_error *err)
+static status_t delete_created_policy(undo *u, state_item *pol, sc_error *err)
 {
-    state_item *pol = &u->st.policy;
     iam_policy p;
     status_t st = iam_get_policy(u->aws, pol->arn, &p, err);
     if (st != ST_OK && iam_is(err, "NoSuchEntity")) {
@@ -144,12 +153,12 @@ static status_t delete_created_policy(undo *u, sc_error *err)
     return st;
 }
 
-static status_t delete_policy(undo *u, sc_error *err)
+static status_t delete_policy(undo *u, const undo_policy *up, sc_error *err)
 {
-    state_item *pol = &u->st.policy;
+    state_item *pol = up->item;
     if (!pol->arn)
         return ST_OK;
-    status_t st = delete_versions(u, pol->created, err);
+    status_t st = delete_versions(u, up, pol->created, err);
     if (st != ST_OK && iam_is(err, "NoSuchEntity")) {
         pol->created = 0; /* already gone */
         return ST_OK;
@@ -160,7 +169,20 @@ static status_t delete_policy(undo *u, sc_error *err)
         kept(u, "policy %s: not created by spot-connect", pol->arn);
         return ST_OK;
     }
-    return delete_created_policy(u, err);
+    return delete_created_policy(u, pol, err);
+}
+
+/* Every part of the policy, the first one first. */
+static status_t delete_policies(undo *u, sc_error *err)
+{
+    undo_policy first = {&u->st.policy, u->st.policy_versions, u->st.npolicy_versions};
+    status_t st = delete_policy(u, &first, err);
+    for (size_t i = 0; st == ST_OK && i < u->st.nparts; i++) {
+        state_part *p = &u->st.parts[i];
+        undo_policy part = {&p->item, p->versions, p->nversions};
+        st = delete_policy(u, &part, err);
+    }
+    return st;
 }
 
 /* ---- Spot ---- */
@@ -202,6 +224,9 @@ static status_t delete_account(undo *u, int want, sc_error *err)
 
 static int anything_ours(const conn_state *st)
 {
+    for (size_t i = 0; i < st->nparts; i++)
+        if (st->parts[i].item.created || st->parts[i].attached)
+            return 1;
     return st->role.created || st->policy.created || st->policy_attached ||
            st->security_audit_attached || st->spot_account.arn;
 }
@@ -239,7 +264,7 @@ status_t disconnect_run(const char *path, int delete_spot_account, aws_session *
     if (st == ST_OK)
         st = delete_role(&u, err);
     if (st == ST_OK)
-        st = delete_policy(&u, err);
+        st = delete_policies(&u, err);
     if (st == ST_OK)
         st = delete_account(&u, delete_spot_account, err);
     if (st == ST_OK) {

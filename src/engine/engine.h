@@ -6,6 +6,7 @@
 #include "aws/iam.h"
 #include "aws/iam_tags.h"
 #include "aws/partition.h"
+#include "doc/policy_split.h"
 #include "engine/connect.h"
 #include "engine/state.h"
 
@@ -19,6 +20,9 @@ typedef struct engine {
     const partition_info *part;
     char caller_account[13]; /* "" when unknown */
     char *policy_doc;
+    policy_parts parts;         /* policy_doc as the managed policies it is split into */
+    iam_attached_policies seen; /* the role's policies, read by the limit check */
+    char seen_role[65];         /* ... of this role; "" when not read */
     char *trust_doc;
     int aws_changed;        /* this run changed IAM: Spot may need to wait for it */
     const char *role_name;  /* the role the AWS steps work on: o->role_name, or the
@@ -49,6 +53,30 @@ status_t eng_check_cancel(const engine *e, sc_error *err);
  * same: now that the item is found, claim it. */
 void eng_claim_pending(state_item *it);
 
+/* One of the managed policies the policy is split into, and where the
+ * state keeps what this tool did with it (the first: st.policy). */
+typedef struct eng_part {
+    char *name; /* Spot-Policy, Spot-Policy-2, ... (owned) */
+    const char *doc;
+    state_item *item;
+    int *attached;
+    char ***versions;
+    size_t *nversions;
+} eng_part;
+
+/* parts.c */
+/* Part i of e->parts (i < e->parts.n); free with eng_part_free. */
+eng_part eng_part_at(engine *e, size_t i);
+void eng_part_free(eng_part *p);
+/* IAM's limit of managed policies per role, checked before any change:
+ * the parts, SecurityAudit and the policies of others on the role. */
+status_t eng_check_role_limit(engine *e, sc_error *err);
+/* The role's attached policies: those the limit check read, else IAM's. */
+status_t eng_role_policies(engine *e, iam_attached_policies *out, sc_error *err);
+/* A policy that shrank: the parts this tool made beyond the ones needed
+ * now are detached and deleted (after the new ones are attached). */
+status_t eng_drop_surplus_parts(engine *e, sc_error *err);
+
 /* aws_steps.c */
 status_t eng_policy(engine *e, sc_error *err);
 status_t eng_role(engine *e, sc_error *err);
@@ -70,9 +98,11 @@ void eng_rules_created(engine *e, int role);
 status_t eng_rules_role(engine *e, const iam_role *r, sc_error *err);
 /* An existing policy of ours: its tags brought to the rules. */
 status_t eng_rules_policy(engine *e, const char *arn, sc_error *err);
-/* The policy is not at arn: when the state or IAM says it is under
- * another path, says so in one line (IAM cannot move a policy). */
-status_t eng_rules_policy_moved(engine *e, const char *arn, sc_error *err);
+/* The policy named name is not at arn: when the state (old, its ARN
+ * there) or IAM says it is under another path, says so in one line (IAM
+ * cannot move a policy). */
+status_t eng_rules_policy_moved(engine *e, const char *old, const char *name, const char *arn,
+                                sc_error *err);
 void eng_rules_free(engine *e);
 
 /* preflight.c */

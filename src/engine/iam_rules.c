@@ -280,13 +280,13 @@ static void arn_path(const char *arn, char *out, size_t len)
         snprintf(out, len, "%.*s", (int)(name - (res + 7) + 1), res + 7);
 }
 
-status_t eng_rules_policy_moved(engine *e, const char *arn, sc_error *err)
+status_t eng_rules_policy_moved(engine *e, const char *old, const char *name, const char *arn,
+                                sc_error *err)
 {
-    const char *old = e->st.policy.arn;
     if (!old || strcmp(old, arn) == 0)
         return ST_OK;
     const char *old_name = strrchr(old, '/');
-    if (!old_name || strcmp(old_name + 1, e->o->policy_name) != 0)
+    if (!old_name || strcmp(old_name + 1, name) != 0)
         return ST_OK; /* another name: another policy */
     iam_policy p;
     sc_error ignored;
@@ -298,5 +298,5 @@ status_t eng_rules_policy_moved(engine *e, const char *arn, sc_error *err)
     return error_set(err, ST_BAD_INPUT,
                      "policy %s exists under IAM path %s, and IAM cannot move a policy to another "
                      "path (%s): use --iam-path %s, or delete the policy first",
-                     e->o->policy_name, path, e->iam_path, path);
+                     name, path, e->iam_path, path);
 }

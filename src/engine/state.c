@@ -66,11 +66,40 @@ void state_set(char **field, const char *value)
     *field = copy;
 }
 
+void state_add_version(char ***list, size_t *n, const char *version_id)
+{
+    *list = xrealloc(*list, (*n + 1) * sizeof **list);
+    (*list)[(*n)++] = xstrdup(version_id);
+}
+
 void state_add_policy_version(conn_state *st, const char *version_id)
 {
-    st->policy_versions =
-        xrealloc(st->policy_versions, (st->npolicy_versions + 1) * sizeof *st->policy_versions);
-    st->policy_versions[st->npolicy_versions++] = xstrdup(version_id);
+    state_add_version(&st->policy_versions, &st->npolicy_versions, version_id);
+}
+
+state_part *state_part_at(conn_state *st, size_t i)
+{
+    if (i >= st->nparts) {
+        st->parts = xrealloc(st->parts, (i + 1) * sizeof *st->parts);
+        memset(st->parts + st->nparts, 0, (i + 1 - st->nparts) * sizeof *st->parts);
+        st->nparts = i + 1;
+    }
+    return &st->parts[i];
+}
+
+void state_parts_truncate(conn_state *st, size_t i)
+{
+    while (st->nparts > i) {
+        state_part *p = &st->parts[--st->nparts];
+        state_item_clear(&p->item);
+        for (size_t k = 0; k < p->nversions; k++)
+            free(p->versions[k]);
+        free(p->versions);
+    }
+    if (st->nparts == 0) {
+        free(st->parts);
+        st->parts = NULL;
+    }
 }
 
 static void free_bundles(conn_state *st)
@@ -150,6 +179,7 @@ void state_free(conn_state *st)
     free(st->iam_path);
     free(st->boundary);
     free_tags(st);
+    state_parts_truncate(st, 0);
     memset(st, 0, sizeof *st);
 }
 
@@ -177,12 +207,35 @@ static void read_item(yajl_val root, const char *key, const char *id_key, state_
     it->pending = get_bool(obj, "pending");
 }
 
-static void read_versions(yajl_val root, conn_state *st)
+static void read_version_list(yajl_val obj, char ***list, size_t *n)
 {
-    yajl_val arr = json_member(json_member(root, "policy"), "versionsAdded");
+    yajl_val arr = json_member(obj, "versionsAdded");
     for (size_t i = 0; YAJL_IS_ARRAY(arr) && i < YAJL_GET_ARRAY(arr)->len; i++)
         if (YAJL_IS_STRING(YAJL_GET_ARRAY(arr)->values[i]))
-            state_add_policy_version(st, YAJL_GET_STRING(YAJL_GET_ARRAY(arr)->values[i]));
+            state_add_version(list, n, YAJL_GET_STRING(YAJL_GET_ARRAY(arr)->values[i]));
+}
+
+static void read_versions(yajl_val root, conn_state *st)
+{
+    read_version_list(json_member(root, "policy"), &st->policy_versions, &st->npolicy_versions);
+}
+
+/* "policyParts": absent in files of one policy (and in older files). */
+static void read_parts(yajl_val root, conn_state *st)
+{
+    yajl_val arr = json_member(root, "policyParts");
+    for (size_t i = 0; YAJL_IS_ARRAY(arr) && i < YAJL_GET_ARRAY(arr)->len; i++) {
+        yajl_val obj = YAJL_GET_ARRAY(arr)->values[i];
+        if (!YAJL_IS_OBJECT(obj))
+            continue;
+        state_part *p = state_part_at(st, st->nparts);
+        p->item.name = get_str(obj, "name");
+        p->item.arn = get_str(obj, "arn");
+        p->item.created = get_bool(obj, "created");
+        p->item.pending = get_bool(obj, "pending");
+        p->attached = get_bool(obj, "attached");
+        read_version_list(obj, &p->versions, &p->nversions);
+    }
 }
 
 static void read_bundles(yajl_val root, conn_state *st)
@@ -225,6 +278,7 @@ static void read_state(yajl_val root, conn_state *st)
     read_item(root, "policy", "arn", &st->policy);
     read_item(root, "role", "arn", &st->role);
     read_versions(root, st);
+    read_parts(root, st);
     read_bundles(root, st);
     st->iam_path = get_str(root, "iamPath");
     st->boundary = get_str(root, "permissionsBoundary");
@@ -278,6 +332,36 @@ static void write_item(yajl_gen g, const char *key, const char *id_key, const st
     json_kv_bool(g, "pending", it->pending);
 }
 
+static void write_versions(yajl_gen g, char **versions, size_t n)
+{
+    json_key(g, "versionsAdded");
+    yajl_gen_array_open(g);
+    for (size_t i = 0; i < n; i++)
+        json_str(g, versions[i]);
+    yajl_gen_array_close(g);
+}
+
+/* Only when the policy was split: a file of one policy stays as it was. */
+static void write_parts(yajl_gen g, const conn_state *st)
+{
+    if (!st->nparts)
+        return;
+    json_key(g, "policyParts");
+    yajl_gen_array_open(g);
+    for (size_t i = 0; i < st->nparts; i++) {
+        const state_part *p = &st->parts[i];
+        yajl_gen_map_open(g);
+        json_kv_str(g, "name", p->item.name);
+        json_kv_str(g, "arn", p->item.arn);
+        json_kv_bool(g, "created", p->item.created);
+        json_kv_bool(g, "pending", p->item.pending);
+        write_versions(g, p->versions, p->nversions);
+        json_kv_bool(g, "attached", p->attached);
+        yajl_gen_map_close(g);
+    }
+    yajl_gen_array_close(g);
+}
+
 static void write_state(yajl_gen g, const conn_state *st)
 {
     char now[21];
@@ -297,12 +381,9 @@ static void write_state(yajl_gen g, const conn_state *st)
     write_item(g, "spotAccount", "id", &st->spot_account);
     yajl_gen_map_close(g);
     write_item(g, "policy", "arn", &st->policy);
-    json_key(g, "versionsAdded");
-    yajl_gen_array_open(g);
-    for (size_t i = 0; i < st->npolicy_versions; i++)
-        json_str(g, st->policy_versions[i]);
-    yajl_gen_array_close(g);
+    write_versions(g, st->policy_versions, st->npolicy_versions);
     yajl_gen_map_close(g);
+    write_parts(g, st);
     write_item(g, "role", "arn", &st->role);
     yajl_gen_map_close(g);
     if (st->bundles_saved) {

@@ -31,6 +31,16 @@ typedef struct state_item {
     int pending; /* a create was sent, outcome unknown */
 } state_item;
 
+/* A managed policy after the first of a policy split to fit IAM's size
+ * limit (Spot-Policy-2, Spot-Policy-3, ...); the first is conn_state's
+ * "policy". */
+typedef struct state_part {
+    state_item item;
+    char **versions; /* versions this tool added to it */
+    size_t nversions;
+    int attached; /* attached by this tool */
+} state_part;
+
 typedef struct conn_state {
     char *path;
     char *method; /* "automatic", "manual", "console" */
@@ -57,6 +67,8 @@ typedef struct conn_state {
     char *boundary;
     iam_tag *tags;
     size_t ntags;
+    state_part *parts; /* the policy's parts after the first, in order */
+    size_t nparts;
     int policy_attached;         /* attached by this tool */
     int security_audit_attached; /* attached by this tool */
     int connected;
@@ -83,6 +95,13 @@ status_t state_save(const conn_state *st, sc_error *err);
 void state_set(char **field, const char *value);
 void state_item_clear(state_item *it);
 void state_add_policy_version(conn_state *st, const char *version_id);
+/* Adds a copy of version_id to a list of versions. */
+void state_add_version(char ***list, size_t *n, const char *version_id);
+/* Part i of the policy's parts after the first, added (empty) when the
+ * state has fewer. */
+state_part *state_part_at(conn_state *st, size_t i);
+/* Forgets the parts from i on. */
+void state_parts_truncate(conn_state *st, size_t i);
 /* Records the chosen bundles (none = the whole policy). */
 void state_set_bundles(conn_state *st, const char *const *bundles, size_t n);
 /* Records the tags this tool manages (copies). */

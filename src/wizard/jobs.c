@@ -350,6 +350,11 @@ static status_t run_connect(worker_job *job, void *arg, void **result, sc_error 
         iam_tag tags[IAM_RULES_MAX_TAGS];
         char tag_store[WIZ_RULES_TAGS_LEN];
         wiz_rules_options(&a->wz, &o, tags, IAM_RULES_MAX_TAGS, tag_store, sizeof tag_store);
+        if (a->s.policy_file[0]) { /* bundles select from Spot's policy only */
+            o.policy_file = a->s.policy_file;
+            o.bundles = NULL;
+            o.nbundles = 0;
+        }
         o.stop_after = a->stop_after;
         o.cancel = worker_cancel_flag(job);
         o.state_path = opt(a->s.state_path);

@@ -20,7 +20,8 @@ typedef struct wiz_settings {
     char token_file[1024]; /* --token-file */
     char spot_endpoint[512];
     char ca_bundle[1024];
-    char state_path[1024]; /* --state */
+    char state_path[1024];  /* --state */
+    char policy_file[1024]; /* --policy-file: this policy, not Spot's (no bundles) */
 } wiz_settings;
 
 /* What the welcome panel shows, and what resume needs. */

@@ -135,14 +135,17 @@ def test_spot_account_option():
 
 
 @suite.test
-def test_oversized_policy_file_is_refused_before_any_change():
+def test_oversized_policy_file_that_cannot_be_split_is_refused_before_any_change():
+    # One statement, one action, 120 resources: no split by statements or
+    # by actions brings it under IAM's limit (test_split.py splits others).
     big = {"Version": "2012-10-17", "Statement": [
-        {"Sid": f"S{i}", "Effect": "Allow", "Action": f"ec2:Describe{'X' * 40}{i}",
-         "Resource": "*"} for i in range(120)]}
+        {"Sid": "Wide", "Effect": "Allow", "Action": "ec2:RunInstances",
+         "Resource": [f"arn:aws:ec2:*:*:instance/{'x' * 40}{i}" for i in range(120)]}]}
     path = os.path.join(T["home"], "big.json")
     harness.write_file(path, json.dumps(big))
     r = connect(T, "--policy-file", path)
     assert r.code == 2 and "6144" in r.stderr.replace(",", ""), r.describe()
+    assert "statement 1 (Wide)" in r.stderr and path in r.stderr, r.describe()
     assert len(spot().requests) == 0 and not role_exists(T["role"])
     assert not os.path.exists(state_file(T))
 

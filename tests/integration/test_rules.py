@@ -220,7 +220,8 @@ def test_plan_shows_the_rules():
     r = run(["plan", *names_args(T), "--iam-path", "/x/", "--permissions-boundary", b,
              "--tag", "Team=ops"])
     assert r.code == 0, r.describe()
-    assert "write iam CreatePolicy Path=/x/ Tags=Team=ops" in r.stdout, r.stdout
+    assert f"write iam CreatePolicy PolicyName={T['policy']} Path=/x/ Tags=Team=ops" in r.stdout, \
+        r.stdout
     assert f"write iam CreateRole Path=/x/ PermissionsBoundary={b} Tags=Team=ops" in r.stdout
     connect(T, "--permissions-boundary", b, "--tag", "Team=ops", "--tag", "Env=dev")
     b2 = boundary("Plan2")

@@ -46,7 +46,7 @@ for args, name in [
     (["connect", "--external=" + TOKEN], "--external"),
     (["whoami", "--prof", TOKEN], "--prof"),
     (["trust-policy", "--ext=" + TOKEN], "--ext"),
-    (["policy", "--part=" + TOKEN], "--part"),
+    (["policy", "--parti=" + TOKEN], "--parti"),  # --part is an option of its own
     (["--token-f=" + TOKEN], "--token-f"),
 ]:
     suite.add(f"abbreviation refused: {args[0]} {name}", abbreviation_refused, args, name)
