@@ -77,6 +77,8 @@ static void print_help(FILE *f)
           "  1    an AWS/Spot API or operational failure\n"
           "  2    a usage error or bad input\n"
           "  3    an answer is needed and cannot be asked for (non-interactive use)\n"
+          "  4    status: connected, but drifted from what connect writes (update)\n"
+          "  5    status: not connected\n"
           "  130  interrupted\n"
           "\n"
           "See spot-connect(1) for the credential chain, environment and files.\n",
