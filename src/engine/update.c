@@ -37,7 +37,7 @@ static status_t refuse(const conn_state *st, int spot_side, sc_error *err)
 static void saved_options(const conn_state *st, const char *path, int dry_run, atomic_int *cancel,
                           connect_options *o)
 {
-    int console = strcmp(st->method, "console") == 0;
+    int console = st->method && strcmp(st->method, "console") == 0;
     *o = (connect_options){
         .method = console ? CONNECT_CONSOLE : CONNECT_AUTOMATIC,
         .external_id = console ? st->external_id : NULL,
@@ -89,6 +89,38 @@ static void note_changes(update_report *r, const drift_report *before)
     }
 }
 
+/* The state loaded and checked: connect's steps between two drift checks. */
+static status_t run_saved(const conn_state *st, const char *path, int dry_run, atomic_int *cancel,
+                          const connect_hooks *h, aws_session *aws, spot_client *spot, journal *j,
+                          update_report *out, sc_error *err)
+{
+    drift_report before = {0};
+    status_t s = drift_check(aws->client, st, &before, err);
+    connect_options o;
+    connect_result res = {0};
+    if (s == ST_OK) {
+        saved_options(st, path, dry_run, cancel, &o);
+        s = connect_run(&o, h, aws, spot, j, &res, err);
+    }
+    if (s == ST_OK && res.spot_rehanded && !dry_run)
+        add_line(out, "spot: the role was handed to Spot again (Spot did not use it)");
+    connect_result_free(&res);
+    if (s == ST_OK && dry_run) {
+        out->after = before; /* nothing was changed */
+        return ST_OK;
+    }
+    conn_state now = {0};
+    if (s == ST_OK)
+        s = state_load(path, &now, err);
+    if (s == ST_OK)
+        s = drift_check(aws->client, &now, &out->after, err);
+    if (s == ST_OK)
+        note_changes(out, &before);
+    state_free(&now);
+    drift_report_free(&before);
+    return s;
+}
+
 status_t update_run(const char *path, int dry_run, atomic_int *cancel, const connect_hooks *h,
                     aws_session *aws, spot_client *spot, journal *j, update_report *out,
                     sc_error *err)
@@ -97,37 +129,19 @@ status_t update_run(const char *path, int dry_run, atomic_int *cancel, const con
     out->state_path = xstrdup(path);
     conn_state st;
     status_t s = state_load(path, &st, err);
-    int console = s == ST_OK && st.method && strcmp(st.method, "console") == 0;
-    if (s == ST_OK)
-        s = refuse(&st, !console, err);
+    if (s != ST_OK) {
+        state_free(&st);
+        return s;
+    }
+    int console = st.method && strcmp(st.method, "console") == 0;
+    s = refuse(&st, !console, err);
     if (s == ST_OK && !aws)
         s = error_set(err, ST_MISSING_ANSWER, "update needs AWS credentials to read and write IAM");
     if (s == ST_OK && !console && !spot)
         s = error_set(err, ST_MISSING_ANSWER,
                       "update needs the Spot token (to check which role Spot uses)");
-    drift_report before = {0};
-    if (s == ST_OK)
-        s = drift_check(aws->client, &st, &before, err);
-    connect_options o;
-    connect_result res = {0};
-    if (s == ST_OK) {
-        saved_options(&st, path, dry_run, cancel, &o);
-        s = connect_run(&o, h, aws, console ? NULL : spot, j, &res, err);
-    }
-    if (s == ST_OK && res.spot_rehanded && !dry_run)
-        add_line(out, "spot: the role was handed to Spot again (Spot did not use it)");
-    conn_state now = {0};
-    if (s == ST_OK)
-        s = state_load(path, &now, err);
-    if (s == ST_OK && !dry_run)
-        s = drift_check(aws->client, &now, &out->after, err);
-    if (s == ST_OK && !dry_run)
-        note_changes(out, &before);
-    if (s == ST_OK && dry_run)
-        out->after = before, memset(&before, 0, sizeof before);
-    state_free(&now);
-    connect_result_free(&res);
-    drift_report_free(&before);
+    if (s == ST_OK && aws)
+        s = run_saved(&st, path, dry_run, cancel, h, aws, console ? NULL : spot, j, out, err);
     state_free(&st);
     return s;
 }

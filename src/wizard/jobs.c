@@ -233,8 +233,10 @@ static void detect_drift(const wiz_settings *s, worker_job *job, wiz_detected *d
     aws_session *aws = NULL;
     sc_error err;
     conn_state st;
-    if (state_load(d->state_path, &st, &err) != ST_OK)
+    if (state_load(d->state_path, &st, &err) != ST_OK) {
+        state_free(&st);
         return;
+    }
     drift_report r = {0};
     if (open_aws(s, job, &aws, &err) == ST_OK && drift_check(aws->client, &st, &r, &err) == ST_OK)
         d->drifted = r.drifted;
