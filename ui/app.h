@@ -91,6 +91,9 @@ struct app {
     int rules_open;   /* the Options form (rules_form.h) has the keys */
     int rules_focus;
     textfield rules_field[5];
+    int updating; /* the Welcome's u: an update job is running */
+    int updated;  /* ... and has ended: update_text says what changed */
+    char update_text[1400];
 };
 
 /* Runs the wizard; returns the process exit status. */

@@ -33,6 +33,8 @@ static const char *panel_keys(const app *a)
     int manual = a->wz.method == CONNECT_MANUAL;
     switch (a->wz.step) {
     case W_WELCOME:
+        if (a->have_detected && a->detected.drifted)
+            return "Enter begin  r resume  u update";
         return a->have_detected && a->detected.saved ? "Enter begin  r resume" : "Enter begin";
     case W_PROVIDER:
     case W_METHOD:

@@ -19,6 +19,7 @@ static const cli_command commands[] = {
     {"connect", "connect this AWS account to Spot (automatic, manual or console)", cmd_connect},
     {"plan", "print the calls connect would make, changing nothing", cmd_plan},
     {"status", "show whether the account is connected, and to which role", cmd_status},
+    {"update", "bring the role and policy back to what connect would write now", cmd_update},
     {"disconnect", "remove what spot-connect created", cmd_disconnect},
     {"whoami", "show the AWS identity and where its credentials come from", cmd_whoami},
     {"policy", "print the IAM policy Spot needs", cmd_policy},
@@ -76,6 +77,8 @@ static void print_help(FILE *f)
           "  1    an AWS/Spot API or operational failure\n"
           "  2    a usage error or bad input\n"
           "  3    an answer is needed and cannot be asked for (non-interactive use)\n"
+          "  4    status: connected, but drifted from what connect writes (update)\n"
+          "  5    status: not connected\n"
           "  130  interrupted\n"
           "\n"
           "See spot-connect(1) for the credential chain, environment and files.\n",

@@ -111,7 +111,18 @@ static void welcome_draw(app *a, WINDOW *w, ui_rect r)
     char text[1200];
     detected_lines(a, text, sizeof text);
     pnl_text(a, w, &r, text);
-    if (a->detected.saved && a->detected.saved_connected) {
+    if (a->updated) {
+        ui_wrap(w, r, theme_attr(UI_NORMAL), a->update_text);
+    } else if (a->detected.saved && a->detected.saved_connected && a->detected.drifted) {
+        char drift[1100];
+        snprintf(drift, sizeof drift,
+                 "This AWS account is connected to Spot, but its IAM role or policy drifted "
+                 "from what spot-connect writes:\n%.800sPress u to update them (as "
+                 "'spot-connect update' does; the Spot side is kept), r to see the connection, "
+                 "or Enter to go through the steps again.",
+                 a->detected.drift_text);
+        ui_wrap(w, r, theme_attr(UI_WARN), drift);
+    } else if (a->detected.saved && a->detected.saved_connected) {
         ui_wrap(w, r, theme_attr(UI_WARN),
                 "This AWS account was connected to Spot before. Press r to see the connection, "
                 "or Enter to go through the steps again.");
@@ -166,11 +177,39 @@ static int welcome_key(app *a, int key)
         resume_saved(a);
         return PK_USED;
     }
+    if (key == 'u' && a->have_detected && a->detected.drifted && !a->updated) {
+        a->updating = 1;
+        app_set_status(a, 0, "Updating the role and policy...");
+        app_start_job(a, wiz_job_update(a->worker, &a->settings, &a->detected));
+        return PK_USED;
+    }
     return PK_UNUSED;
+}
+
+static void update_done(app *a, const worker_event *ev)
+{
+    const wiz_update_result *u = ev->result;
+    a->updating = 0;
+    if (ev->status != ST_OK) {
+        app_set_status(a, 1, "Update failed: %s", ev->err.message);
+    } else {
+        a->updated = 1;
+        a->detected.drifted = 0;
+        snprintf(a->update_text, sizeof a->update_text,
+                 "Updated: the role and policy are as spot-connect writes them again.\n%s%.1100s"
+                 "Press r to see the connection, or Enter to go through the steps again.",
+                 u && u->nchanged ? "Changed:\n" : "Nothing needed changing.\n", u ? u->text : "");
+        app_set_status(a, 0, "Update done: %zu item(s) changed.", u ? u->nchanged : 0);
+    }
+    free(ev->result);
 }
 
 static void welcome_done(app *a, const worker_event *ev)
 {
+    if (a->updating) {
+        update_done(a, ev);
+        return;
+    }
     if (ev->result) {
         a->detected = *(wiz_detected *)ev->result;
         free(ev->result);
@@ -182,7 +221,8 @@ static void welcome_done(app *a, const worker_event *ev)
 
 const panel_ops panel_welcome = {welcome_enter, welcome_draw, welcome_key, welcome_done,
                                  "Shows what spot-connect found on this machine. Enter starts; "
-                                 "r resumes a connection left half-way; q quits."};
+                                 "r resumes a connection left half-way; u updates a connected "
+                                 "account whose role or policy drifted; q quits."};
 
 /* ---- 2. Cloud provider ---- */
 

@@ -11,9 +11,11 @@
 /* Exit codes, documented in --help and the man page. */
 enum {
     EXIT_OK = 0,
-    EXIT_FAILURE_OP = 1, /* an API or operational failure */
-    EXIT_USAGE = 2,      /* usage error or bad input */
-    EXIT_NO_ANSWER = 3,  /* an answer is missing in non-interactive use */
+    EXIT_FAILURE_OP = 1,    /* an API or operational failure */
+    EXIT_USAGE = 2,         /* usage error or bad input */
+    EXIT_NO_ANSWER = 3,     /* an answer is missing in non-interactive use */
+    EXIT_DRIFTED = 4,       /* status: connected, but IAM differs from what connect writes */
+    EXIT_NOT_CONNECTED = 5, /* status: not connected */
     EXIT_INTERRUPTED = 130,
 };
 
@@ -82,6 +84,7 @@ int cmd_connect(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_disconnect(int argc, char **argv);
+int cmd_update(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_trust_policy(int argc, char **argv);
 

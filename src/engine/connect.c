@@ -81,6 +81,17 @@ static status_t eng_identity(engine *e, sc_error *err)
 
 /* ---- state and log ---- */
 
+/* Kept absolute, so status and update build the same policy from any
+ * directory; "no policy file" is kept too. */
+static void save_policy_file(engine *e)
+{
+    if (e->o->method == CONNECT_MANUAL)
+        return;
+    char *abs = e->o->policy_file ? realpath(e->o->policy_file, NULL) : NULL;
+    state_set(&e->st.policy_file, abs ? abs : e->o->policy_file);
+    free(abs);
+}
+
 static status_t open_state(engine *e, sc_error *err)
 {
     char *path =
@@ -105,6 +116,7 @@ static status_t open_state(engine *e, sc_error *err)
         state_set(&e->st.spot_principal, e->o->spot_principal);
     if (!e->o->policy_file)
         state_set_bundles(&e->st, e->o->bundles, e->o->nbundles);
+    save_policy_file(e);
     if (e->st.external_id && !e->o->same_run)
         eng_progress(e, "resuming from %s (step %s)", e->st.path, state_step_name(e->st.step));
     return ST_OK;
@@ -268,9 +280,14 @@ static status_t run_steps(engine *e, sc_error *err)
         state_set(&e->st.role.arn, e->role_arn); /* the operator pastes it into Spot */
     if (st == ST_OK && e->o->method != CONNECT_CONSOLE)
         st = eng_preflight(e, err);
-    if (st == ST_OK && e->o->method != CONNECT_CONSOLE)
+    if (st != ST_OK || e->o->method == CONNECT_CONSOLE)
+        return st;
+    int in_line = 0;
+    if (e->o->update)
+        st = eng_spot_in_line(e, &in_line, err);
+    if (st == ST_OK && !in_line)
         st = eng_set_credentials(e, err);
-    if (st == ST_OK && e->o->method != CONNECT_CONSOLE)
+    if (st == ST_OK && !in_line)
         st = eng_verify(e, err);
     return st;
 }
@@ -305,6 +322,7 @@ static void fill_result(const engine *e, connect_result *out)
     out->connected = e->st.connected;
     out->already_connected = e->already_connected;
     out->preflight_skipped = e->preflight == PREFLIGHT_SKIPPED;
+    out->spot_rehanded = e->spot_rehanded;
 }
 
 /* What can be refused before any call is made. */

@@ -57,6 +57,9 @@ typedef struct connect_options {
                                panels run the plan in phases); 0 = run it all */
     int same_run;           /* a later phase of the same wizard run: the saved
                                state is its own, so no "resuming from" */
+    int update;             /* spot-connect update: the saved answers again; never
+                               a new External ID or Spot account, and the role is
+                               handed to Spot only when Spot does not use it */
 } connect_options;
 
 typedef struct connect_hooks {
@@ -80,6 +83,7 @@ typedef struct connect_result {
     int connected;
     int already_connected; /* Spot had the link already: adopted, nothing changed */
     int preflight_skipped; /* no AWS credentials to check the role with */
+    int spot_rehanded;     /* update: Spot did not use the role, so it was handed again */
 } connect_result;
 
 /* aws may be NULL only for the manual method; spot must be NULL exactly for

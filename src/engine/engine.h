@@ -37,6 +37,7 @@ typedef struct engine {
     const char *iam_path;   /* the role's and policies' path: given, saved, or "/" */
     int path_given;         /* iam_path was asked for (option or state), not a default */
     iam_tag_list managed;   /* the tags this tool had set before this run */
+    int spot_rehanded;      /* update: the role was handed to Spot again */
 } engine;
 
 enum { PREFLIGHT_NONE, PREFLIGHT_PASSED, PREFLIGHT_SKIPPED };
@@ -118,5 +119,8 @@ status_t eng_spot_account(engine *e, sc_error *err);
 status_t eng_external_id(engine *e, sc_error *err);
 status_t eng_set_credentials(engine *e, sc_error *err);
 status_t eng_verify(engine *e, sc_error *err);
+/* update: *in_line when Spot uses the role already (then the connection is
+ * verified as it is, with no Spot write). */
+status_t eng_spot_in_line(engine *e, int *in_line, sc_error *err);
 
 #endif

@@ -4,6 +4,7 @@
 #define SC_MANAGE_H
 
 #include "aws/session.h"
+#include "engine/drift.h"
 #include "engine/journal.h"
 #include "engine/state.h"
 #include "spot/spot.h"
@@ -21,12 +22,24 @@ typedef struct status_report {
     int found_via_spot; /* the state did not know it: found by AWS account */
     int role_checked;   /* the role Spot uses was checked in IAM */
     char *role_health;  /* "ok", or what is wrong with it and the fix */
+    drift_report drift; /* with AWS credentials: IAM against what connect writes */
+    int drift_read;     /* drift was asked (AWS credentials) */
 } status_report;
+
+/* What status's exit status says (documented in the man page). */
+typedef enum status_verdict {
+    STATUS_IN_LINE,       /* connected, and IAM as connect would write it */
+    STATUS_DRIFTED,       /* connected, but something differs (drift, roleHealth) */
+    STATUS_NOT_CONNECTED, /* the state or Spot says it is not connected */
+} status_verdict;
+
+status_verdict status_verdict_of(const status_report *r);
 
 /* Loads the state and, with a Spot client, asks Spot whether the account is
  * connected and to which role; when the state does not know the connection,
  * Spot is asked which account is linked to the caller's AWS account. With
- * AWS credentials, the role Spot uses gets the connect's preflight checks. */
+ * AWS credentials, the role Spot uses gets the connect's preflight checks
+ * and the AWS side is compared with what connect would write (drift). */
 status_t status_run(const char *path, aws_session *aws, spot_client *spot, status_report *out,
                     sc_error *err);
 void status_report_free(status_report *r);

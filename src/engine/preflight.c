@@ -104,6 +104,13 @@ char *preflight_trusted_external_id(const char *trust_doc, const char *principal
     return trusted_id(trust_doc, principal_arn, &trusted);
 }
 
+int preflight_trusts(const char *trust_doc, const char *principal_arn)
+{
+    int trusted;
+    free(trusted_id(trust_doc, principal_arn, &trusted));
+    return trusted;
+}
+
 int preflight_grants_run_instances(const char *policy_doc)
 {
     yajl_val root;

@@ -38,6 +38,10 @@ status_t preflight_check(aws_client *aws, const preflight_want *w, preflight_fou
  * sts:AssumeRole, or NULL (caller frees). */
 char *preflight_trusted_external_id(const char *trust_doc, const char *principal_arn);
 
+/* 1 when some statement of trust_doc lets principal_arn call
+ * sts:AssumeRole, with or without an External ID. */
+int preflight_trusts(const char *trust_doc, const char *principal_arn);
+
 /* 1 when the policy document allows ec2:RunInstances (wildcards included):
  * the action Spot cannot work without. */
 int preflight_grants_run_instances(const char *policy_doc);

@@ -70,6 +70,10 @@ static status_t find_account(engine *e, const char *name, int *found, sc_error *
 
 static status_t create_account(engine *e, const char *name, sc_error *err)
 {
+    if (e->o->update)
+        return error_set(err, ST_BAD_INPUT,
+                         "update never creates a Spot account, and the state names none: run "
+                         "'spot-connect connect'");
     char *body = json_nested_pair("account", "name", name);
     int planned = eng_plan(e, "spot", "POST /setup/account", body);
     free(body);
@@ -221,6 +225,10 @@ status_t eng_external_id(engine *e, sc_error *err)
     }
     if (e->o->external_id && !e->o->rotate_external_id) /* kept from a run whose save failed */
         return console_external_id(e, err);
+    if (e->o->update)
+        return error_set(err, ST_BAD_INPUT,
+                         "update never generates an External ID, and the state has no usable one: "
+                         "run 'spot-connect connect'");
     buf_t call = BUF_INIT;
     buf_printf(&call, "POST /setup/credentials/aws/externalId?accountId=%s",
                e->st.spot_account.arn);
@@ -388,4 +396,25 @@ status_t eng_verify(engine *e, sc_error *err)
     e->st.connected = 1;
     eng_progress(e, "connected: Spot account %s uses role %s", e->st.spot_account.arn, e->role_arn);
     return eng_reach(e, STEP_VERIFIED, err);
+}
+
+status_t eng_spot_in_line(engine *e, int *in_line, sc_error *err)
+{
+    *in_line = 0;
+    char *role = NULL;
+    status_t st = spot_read_credentials(e->spot, e->st.spot_account.arn, &role, err);
+    if (st != ST_OK)
+        return st;
+    *in_line = role && e->role_arn && strcmp(role, e->role_arn) == 0;
+    if (!*in_line)
+        eng_progress(e, "Spot account %s uses %s, not role %s: handing the role to Spot again",
+                     e->st.spot_account.arn, role ? role : "no role", e->role_arn);
+    free(role);
+    e->spot_rehanded = !*in_line;
+    if (!*in_line)
+        return ST_OK;
+    e->st.connected = 1;
+    eng_progress(e, "Spot account %s uses role %s: nothing to change on the Spot side",
+                 e->st.spot_account.arn, e->role_arn);
+    return e->o->dry_run ? ST_OK : eng_reach(e, STEP_VERIFIED, err);
 }

@@ -176,6 +176,7 @@ void state_free(conn_state *st)
         free(st->policy_versions[i]);
     free(st->policy_versions);
     free_bundles(st);
+    free(st->policy_file);
     free(st->iam_path);
     free(st->boundary);
     free_tags(st);
@@ -280,6 +281,7 @@ static void read_state(yajl_val root, conn_state *st)
     read_versions(root, st);
     read_parts(root, st);
     read_bundles(root, st);
+    st->policy_file = get_str(root, "policyFile");
     st->iam_path = get_str(root, "iamPath");
     st->boundary = get_str(root, "permissionsBoundary");
     read_tags(root, st);
@@ -393,6 +395,8 @@ static void write_state(yajl_gen g, const conn_state *st)
             json_str(g, st->bundles[i]);
         yajl_gen_array_close(g);
     }
+    if (st->policy_file)
+        json_kv_str(g, "policyFile", st->policy_file);
     if (st->iam_path)
         json_kv_str(g, "iamPath", st->iam_path);
     if (st->boundary)

@@ -59,6 +59,9 @@ typedef struct conn_state {
     char **bundles;
     size_t nbundles;
     int bundles_saved;
+    /* The policy file a connection was made with (absolute), instead of
+     * Spot's policy and bundles: status and update build the same policy. */
+    char *policy_file;
     /* Company rules: the IAM path the role and policy were made under
      * (NULL: "/"), the permissions boundary this tool put on the role, and
      * the tags it set (only these keys are ever removed). Files written

@@ -125,7 +125,21 @@ status_t status_run(const char *path, aws_session *aws, spot_client *spot, statu
         st = ask_spot(spot, out, err);
     if (st == ST_OK && aws && out->role_arn)
         st = check_role(aws, out, err);
+    if (st == ST_OK && aws) {
+        out->drift_read = 1;
+        st = drift_check(aws->client, &out->st, &out->drift, err);
+    }
     return st;
+}
+
+status_verdict status_verdict_of(const status_report *r)
+{
+    int connected = r->spot_known ? r->connected : r->st.connected;
+    if (!connected)
+        return STATUS_NOT_CONNECTED;
+    if (r->drift.drifted || (r->role_health && strcmp(r->role_health, "ok") != 0))
+        return STATUS_DRIFTED;
+    return STATUS_IN_LINE;
 }
 
 void status_report_free(status_report *r)
@@ -133,5 +147,6 @@ void status_report_free(status_report *r)
     state_free(&r->st);
     free(r->role_arn);
     free(r->role_health);
+    drift_report_free(&r->drift);
     memset(r, 0, sizeof *r);
 }

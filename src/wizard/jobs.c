@@ -10,6 +10,8 @@
 #include "aws/iam_rules.h"
 #include "aws/profile.h"
 #include "aws/sts.h"
+#include "engine/drift.h"
+#include "engine/update.h"
 #include "spot/auth.h"
 #include "spot/spot.h"
 #include "util/buf.h"
@@ -208,6 +210,43 @@ static void detect_saved(const wiz_settings *s, wiz_detected *d)
     free(path);
 }
 
+/* The differing items of a drift report, one a line, as far as they fit. */
+static void drift_lines(const drift_report *r, char *out, size_t len)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < r->n && n + 1 < len; i++) {
+        if (r->items[i].verdict != DRIFT_DIFFERS)
+            continue;
+        char *line = drift_item_line(&r->items[i]);
+        int w = snprintf(out + n, len - n, "%s\n", line);
+        free(line);
+        n = w > 0 && (size_t)w < len - n ? n + (size_t)w : len - 1;
+    }
+}
+
+/* A connection saved as done: does IAM still hold what connect wrote? */
+static void detect_drift(const wiz_settings *s, worker_job *job, wiz_detected *d)
+{
+    if (!d->saved || !d->saved_connected || !d->aws_ok)
+        return;
+    aws_session *aws = NULL;
+    sc_error err;
+    conn_state st;
+    if (state_load(d->state_path, &st, &err) != ST_OK) {
+        state_free(&st);
+        return;
+    }
+    drift_report r = {0};
+    if (open_aws(s, job, &aws, &err) == ST_OK && drift_check(aws->client, &st, &r, &err) == ST_OK)
+        d->drifted = r.drifted;
+    if (d->drifted)
+        drift_lines(&r, d->drift_text, sizeof d->drift_text);
+    drift_report_free(&r);
+    aws_session_free(aws);
+    state_free(&st);
+}
+
 static status_t run_detect(worker_job *job, void *arg, void **result, sc_error *err)
 {
     (void)err;
@@ -230,6 +269,7 @@ static status_t run_detect(worker_job *job, void *arg, void **result, sc_error *
     }
     detect_profiles(d);
     detect_saved(&a->s, d);
+    detect_drift(&a->s, job, d);
     *result = d;
     worker_result_free(job, detected_destroy);
     return ST_OK;
@@ -375,6 +415,48 @@ static status_t run_connect(worker_job *job, void *arg, void **result, sc_error 
 int wiz_job_connect(worker *w, const wiz_settings *s, const wizard *wz, state_step stop_after)
 {
     return worker_submit(w, run_connect, args_new(s, wz, stop_after), free_args);
+}
+
+/* ---- update ---- */
+
+static status_t run_update(worker_job *job, void *arg, void **result, sc_error *err)
+{
+    job_args *a = arg;
+    aws_session *aws = NULL;
+    spot_auth auth = {0};
+    spot_client *spot = NULL;
+    status_t st = open_aws(&a->s, job, &aws, err);
+    if (st == ST_OK && a->wz.method != CONNECT_CONSOLE)
+        st = open_spot(&a->s, job, &auth, &spot, err);
+    wiz_update_result *out = xcalloc(1, sizeof *out);
+    if (st == ST_OK) {
+        connect_hooks hooks = {.progress = on_progress, .ctx = job};
+        journal *j = journal_new(NULL, NULL);
+        update_report r = {0};
+        st = update_run(a->s.state_path, 0, worker_cancel_flag(job), &hooks, aws, spot, j, &r, err);
+        out->nchanged = r.nchanged;
+        size_t n = 0;
+        for (size_t i = 0; i < r.nchanged && n + 1 < sizeof out->text; i++) {
+            int w = snprintf(out->text + n, sizeof out->text - n, "%s\n", r.changed[i]);
+            n = w > 0 && (size_t)w < sizeof out->text - n ? n + (size_t)w : sizeof out->text - 1;
+        }
+        update_report_free(&r);
+        journal_free(j);
+    }
+    *result = out;
+    worker_result_free(job, free);
+    spot_client_free(spot);
+    spot_auth_clear(&auth);
+    aws_session_free(aws);
+    return st;
+}
+
+int wiz_job_update(worker *w, const wiz_settings *s, const wiz_detected *d)
+{
+    job_args *a = args_new(s, NULL, 0);
+    snprintf(a->s.state_path, sizeof a->s.state_path, "%s", d->state_path);
+    a->wz.method = strcmp(d->saved_method, "console") == 0 ? CONNECT_CONSOLE : CONNECT_AUTOMATIC;
+    return worker_submit(w, run_update, a, free_args);
 }
 
 /* ---- results ---- */

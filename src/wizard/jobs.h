@@ -59,7 +59,17 @@ typedef struct wiz_detected {
     char saved_iam_path[513];
     char saved_tags[WIZ_RULES_TAGS_LEN];
     char state_path[1024];
+    /* A saved connection compared with what connect would write now
+     * (engine/drift.h), with AWS credentials. */
+    int drifted;
+    char drift_text[800]; /* the items that differ, one a line */
 } wiz_detected;
+
+/* What spot-connect update changed (the Welcome's u). */
+typedef struct wiz_update_result {
+    size_t nchanged;
+    char text[1200]; /* the items put back, one a line */
+} wiz_update_result;
 
 typedef struct wiz_account {
     char id[64];
@@ -85,6 +95,9 @@ int wiz_job_detect(worker *w, const wiz_settings *s);
 int wiz_job_identity(worker *w, const wiz_settings *s); /* result: wiz_detected */
 int wiz_job_accounts(worker *w, const wiz_settings *s); /* result: wiz_accounts */
 int wiz_job_connect(worker *w, const wiz_settings *s, const wizard *wz, state_step stop_after);
+/* update (engine/update.h) of the connection saved in d's state file;
+ * result: wiz_update_result. */
+int wiz_job_update(worker *w, const wiz_settings *s, const wiz_detected *d);
 
 void wiz_detected_free(wiz_detected *d);
 /* The saved answers of d, for wiz_apply_saved (pointers into d). */

@@ -205,7 +205,9 @@ def test_status_reports_what_is_wrong_with_the_role():
     result(connect(T))
     iam().detach_role_policy(RoleName=T["role"], PolicyArn=policy_arn(T))
     r, doc = status()
-    assert r.code == 0 and "ec2:RunInstances" in doc["roleHealth"], doc
+    # Connected, but drifted (issue 9): exit 4, the detached policy named.
+    assert r.code == 4 and "ec2:RunInstances" in doc["roleHealth"], doc
+    assert doc["verdict"] == "drifted" and doc["drift"]["drifted"], doc
 
 
 if __name__ == "__main__":

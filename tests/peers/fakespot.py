@@ -654,6 +654,13 @@ class FakeSpot(Peer):
                 self._connect(acct, str(aws_account_id), role)
             return acct["id"]
 
+    def set_role(self, account_id, role_arn):
+        """Point a connected account at another role (no request): what
+        someone changing it in the console does."""
+        with self._lock:
+            acct = self._accounts[account_id]
+            self._connect(acct, acct["providerExternalId"], role_arn)
+
     def _new_account(self, name):
         act = "act-" + secrets.token_hex(4)
         while act in self._accounts:
