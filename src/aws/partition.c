@@ -3,6 +3,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "util/ascii.h"
+
 static const partition_info partitions[] = {
     {"aws", "arn:aws:", "amazonaws.com", "iam.amazonaws.com", "us-east-1", "us-east-1"},
     {"aws-us-gov", "arn:aws-us-gov:", "amazonaws.com", "iam.us-gov.amazonaws.com", "us-gov-west-1",
@@ -41,4 +43,15 @@ const partition_info *partition_for_arn(const char *arn)
             return &partitions[i];
     }
     return NULL;
+}
+
+int partition_region_name_ok(const char *r)
+{
+    size_t n = strlen(r);
+    if (n == 0 || n > 63 || r[0] == '-' || r[n - 1] == '-')
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!ascii_isalnum((unsigned char)r[i]) && r[i] != '-')
+            return 0;
+    return 1;
 }

@@ -20,5 +20,8 @@ const partition_info *partition_default(void) __attribute__((returns_nonnull));
 const partition_info *partition_by_name(const char *name);
 /* The partition an ARN names ("arn:aws-cn:..."); NULL when it is not an ARN of a known one. */
 const partition_info *partition_for_arn(const char *arn);
+/* 1 when a region name is well formed (botocore's validate_region_name):
+ * it becomes part of host names, some of which receive credentials. */
+int partition_region_name_ok(const char *region);
 
 #endif

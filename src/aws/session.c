@@ -49,18 +49,6 @@ static void session_pick_profile(const aws_session_options *opt, session_profile
         sp->name = "default";
 }
 
-/* botocore's validate_region_name: it also keeps hostnames well formed. */
-static int session_region_ok(const char *r)
-{
-    size_t n = strlen(r);
-    if (n == 0 || n > 63 || r[0] == '-' || r[n - 1] == '-')
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!ascii_isalnum((unsigned char)r[i]) && r[i] != '-')
-            return 0;
-    return 1;
-}
-
 static status_t session_region(const aws_session_options *opt, const profile_files *pf,
                                const char *profile, aws_session *s, sc_error *err)
 {
@@ -73,7 +61,7 @@ static status_t session_region(const aws_session_options *opt, const profile_fil
         src = "the profile's region";
     if (!r)
         r = "us-east-1";
-    if (!session_region_ok(r))
+    if (!partition_region_name_ok(r))
         return error_set(err, ST_CONFIG, "region \"%.64s\" (from %s) is not a valid region name%s",
                          r, src,
                          strpbrk(r, "#;") ? "; AWS config files allow comments only on lines of "

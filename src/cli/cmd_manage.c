@@ -338,19 +338,26 @@ static void print_disconnect(const disconnect_report *r)
     json_gen_finish(g, stdout);
 }
 
-static int disconnect_confirmed(const manage_cli *m)
+/* --yes, or a y on the terminal; without a terminal, says why it stops. */
+static int confirmed(const manage_cli *m, const char *what, const char *question)
 {
     if (m->yes)
         return 1;
     if (!isatty(STDIN_FILENO)) {
-        fputs("spot-connect: disconnect deletes AWS resources: pass --yes to confirm when there "
-              "is no terminal to ask on\n",
-              stderr);
+        fprintf(stderr,
+                "spot-connect: %s: pass --yes to confirm when there is no terminal to ask on\n",
+                what);
         return 0;
     }
-    fputs("spot-connect: delete what spot-connect created for this connection? [y/N] ", stderr);
+    fprintf(stderr, "spot-connect: %s [y/N] ", question);
     char line[16];
     return fgets(line, sizeof line, stdin) && (line[0] == 'y' || line[0] == 'Y');
+}
+
+static int disconnect_confirmed(const manage_cli *m)
+{
+    return confirmed(m, "disconnect deletes AWS resources",
+                     "delete what spot-connect created for this connection?");
 }
 
 int cmd_disconnect(int argc, char **argv)
@@ -415,17 +422,8 @@ static void print_update(const update_report *r)
 
 static int update_confirmed(const manage_cli *m)
 {
-    if (m->yes || m->dry_run)
-        return 1;
-    if (!isatty(STDIN_FILENO)) {
-        fputs("spot-connect: update changes IAM: pass --yes to confirm when there is no "
-              "terminal to ask on\n",
-              stderr);
-        return 0;
-    }
-    fputs("spot-connect: bring the role and policy back to what connect writes? [y/N] ", stderr);
-    char line[16];
-    return fgets(line, sizeof line, stdin) && (line[0] == 'y' || line[0] == 'Y');
+    return m->dry_run || confirmed(m, "update changes IAM",
+                                   "bring the role and policy back to what connect writes?");
 }
 
 int cmd_update(int argc, char **argv)

@@ -19,7 +19,6 @@
 #include "aws/creds/creds_internal.h"
 #include "aws/partition.h"
 #include "net/endpoint.h"
-#include "util/ascii.h"
 #include "util/buf.h"
 #include "util/env.h"
 #include "util/file.h"
@@ -120,20 +119,6 @@ static status_t sso_from_session(const profile_files *pf, const char *profile, s
     return ST_OK;
 }
 
-/* The region becomes part of the portal's host name, which receives the
- * bearer token: letters, digits and '-' only (botocore's
- * validate_region_name). */
-static int sso_region_ok(const char *r)
-{
-    size_t n = strlen(r);
-    if (n == 0 || n > 63 || r[0] == '-' || r[n - 1] == '-')
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!ascii_isalnum((unsigned char)r[i]) && r[i] != '-')
-            return 0;
-    return 1;
-}
-
 static status_t sso_read_config(const profile_files *pf, const char *profile, sso_config *sc,
                                 sc_error *err)
 {
@@ -159,7 +144,7 @@ static status_t sso_read_config(const profile_files *pf, const char *profile, ss
         st = error_set(
             err, ST_CONFIG, "profile \"%s\" is configured to use SSO but is missing %s%s", profile,
             buf_str(&missing), sc->session ? " (in the profile or its sso-session)" : "");
-    else if (!sso_region_ok(sc->region))
+    else if (!partition_region_name_ok(sc->region))
         st = error_set(err, ST_CONFIG,
                        "the sso_region \"%.64s\" of profile \"%s\" is not a valid region name",
                        sc->region, profile);
