@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/iam_internal.h"
 #include "aws/query.h"
 #include "util/timeutil.h"
 #include "util/url.h"
@@ -201,9 +202,8 @@ static void versions_append(iam_policy_versions *vs, const xml_node *list)
     }
 }
 
-/* Runs a paged List call, handing each page's result to take. */
-static status_t list_pages(aws_client *c, const char *action, const char *key, const char *value,
-                           void (*take)(void *, const xml_node *), void *ctx, sc_error *err)
+status_t iam_list_pages(aws_client *c, const char *action, const char *key, const char *value,
+                        void (*take)(void *, const xml_node *), void *ctx, sc_error *err)
 {
     char *marker = NULL;
     status_t st;
@@ -239,7 +239,8 @@ status_t iam_list_policy_versions(aws_client *c, const char *arn, iam_policy_ver
                                   sc_error *err)
 {
     memset(out, 0, sizeof *out);
-    status_t st = list_pages(c, "ListPolicyVersions", "PolicyArn", arn, take_versions, out, err);
+    status_t st =
+        iam_list_pages(c, "ListPolicyVersions", "PolicyArn", arn, take_versions, out, err);
     if (st != ST_OK)
         iam_policy_versions_free(out);
     return st;
@@ -403,7 +404,7 @@ status_t iam_list_attached_role_policies(aws_client *c, const char *role,
 {
     memset(out, 0, sizeof *out);
     status_t st =
-        list_pages(c, "ListAttachedRolePolicies", "RoleName", role, take_attached, out, err);
+        iam_list_pages(c, "ListAttachedRolePolicies", "RoleName", role, take_attached, out, err);
     if (st != ST_OK)
         iam_attached_policies_free(out);
     return st;
@@ -436,7 +437,7 @@ static void take_roles(void *ctx, const xml_node *result)
 status_t iam_list_roles(aws_client *c, iam_roles *out, sc_error *err)
 {
     memset(out, 0, sizeof *out);
-    status_t st = list_pages(c, "ListRoles", NULL, NULL, take_roles, out, err);
+    status_t st = iam_list_pages(c, "ListRoles", NULL, NULL, take_roles, out, err);
     if (st != ST_OK)
         iam_roles_free(out);
     return st;

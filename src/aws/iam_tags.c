@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/iam_internal.h"
 #include "aws/query.h"
 #include "util/xalloc.h"
 
@@ -64,36 +65,20 @@ static status_t untag_call(aws_client *c, const char *action, const char *key_na
     return call_simple(c, &q, action, err);
 }
 
+static void take_tags(void *ctx, const xml_node *result)
+{
+    const xml_node *list = xml_child(result, "Tags");
+    for (const xml_node *m = list ? list->children : NULL; m; m = m->next)
+        if (xml_text(m, "Key"))
+            iam_tag_list_add(ctx, xml_text(m, "Key"), xml_text(m, "Value"));
+}
+
 /* A List*Tags call, page after page. */
 static status_t list_tags(aws_client *c, const char *action, const char *key_name, const char *id,
                           iam_tag_list *out, sc_error *err)
 {
     memset(out, 0, sizeof *out);
-    char *marker = NULL;
-    status_t st;
-    do {
-        query_params q;
-        query_result r;
-        query_init(&q, AWS_IAM, action);
-        query_add(&q, key_name, id);
-        if (marker)
-            query_add(&q, "Marker", marker);
-        free(marker);
-        marker = NULL;
-        st = query_call(c, AWS_IAM, action, &q, QUERY_IDEMPOTENT, 1, &r, err);
-        query_free(&q);
-        if (st != ST_OK)
-            break;
-        const xml_node *list = xml_child(r.result, "Tags");
-        for (const xml_node *m = list ? list->children : NULL; m; m = m->next)
-            if (xml_text(m, "Key"))
-                iam_tag_list_add(out, xml_text(m, "Key"), xml_text(m, "Value"));
-        const char *truncated = query_text(&r, "IsTruncated");
-        const char *next = query_text(&r, "Marker");
-        if (truncated && strcmp(truncated, "true") == 0 && next)
-            marker = xstrdup(next);
-        query_result_free(&r);
-    } while (marker);
+    status_t st = iam_list_pages(c, action, key_name, id, take_tags, out, err);
     if (st != ST_OK)
         iam_tag_list_free(out);
     return st;
