@@ -82,6 +82,15 @@ static status_t converge_policy(engine *e, const eng_part *pt, const iam_policy 
     return add_policy_version(e, pt, p->arn, err);
 }
 
+/* The name is taken, but not at our ARN: IAM cannot move a policy. */
+static status_t policy_elsewhere(engine *e, const char *name, sc_error *err)
+{
+    return error_set(err, ST_BAD_INPUT,
+                     "a policy named %s exists under another IAM path than %s, and IAM cannot "
+                     "move a policy: use its path with --iam-path, or another --policy-name",
+                     name, e->iam_path);
+}
+
 static status_t create_policy(engine *e, const eng_part *pt, sc_error *err)
 {
     const char *name = pt->name;
@@ -101,11 +110,6 @@ static status_t create_policy(engine *e, const eng_part *pt, sc_error *err)
     if (st == ST_OK)
         st = iam_create_policy_with(e->aws, name, pt->doc, "Spot by NetApp (spot-connect)", &x, &p,
                                     err);
-    if (st != ST_OK && e->path_given && iam_is(err, "EntityAlreadyExists"))
-        error_set(err, ST_BAD_INPUT,
-                  "a policy named %s exists under another IAM path than %s, and IAM cannot move "
-                  "a policy: use its path with --iam-path, or another --policy-name",
-                  name, e->iam_path);
     if (st != ST_OK)
         return st;
     if (pt->item == &e->st.policy)
@@ -118,6 +122,38 @@ static status_t create_policy(engine *e, const eng_part *pt, sc_error *err)
     return ST_OK;
 }
 
+/* Whether to ask IAM before writing. A plan never writes, and what an
+ * earlier run made or sent is most likely there; otherwise the create is
+ * the question, and EntityAlreadyExists the answer that sends us to read. */
+static int read_first(const engine *e, const state_item *it, state_step made)
+{
+    return e->o->dry_run || it->created || it->pending || e->st.step >= made;
+}
+
+/* The create found the name taken: that entity existed before this run's
+ * create (or an attempt whose answer was lost made it: it cannot be told
+ * apart, so it is never claimed, and disconnect leaves it). */
+static void taken(state_item *it, sc_error *err)
+{
+    it->pending = 0;
+    error_clear(err);
+}
+
+static status_t existing_policy(engine *e, const eng_part *pt, const char *arn, sc_error *err)
+{
+    iam_policy p;
+    status_t st = iam_get_policy(e->aws, arn, &p, err);
+    if (st != ST_OK)
+        return st;
+    /* A create whose answer was lost last time was ours all the same. */
+    eng_claim_pending(pt->item);
+    st = converge_policy(e, pt, &p, err);
+    if (st == ST_OK)
+        st = eng_rules_policy(e, p.arn, err);
+    iam_policy_free(&p);
+    return st;
+}
+
 static status_t policy_part(engine *e, const eng_part *pt, sc_error *err)
 {
     char *arn = iam_arn(e, e->caller_account, "policy/", e->iam_path + 1, pt->name);
@@ -126,19 +162,17 @@ static status_t policy_part(engine *e, const eng_part *pt, sc_error *err)
         free(arn);
         return st;
     }
+    int read = read_first(e, pt->item, STEP_POLICY);
     state_set(&pt->item->name, pt->name);
     state_set(&pt->item->arn, arn);
-    iam_policy p;
-    st = iam_get_policy(e->aws, arn, &p, err);
-    if (st == ST_OK) {
-        /* A create whose answer was lost last time was ours all the same. */
-        eng_claim_pending(pt->item);
-        st = converge_policy(e, pt, &p, err);
-        if (st == ST_OK)
-            st = eng_rules_policy(e, p.arn, err);
-        iam_policy_free(&p);
-    } else if (iam_is(err, "NoSuchEntity")) {
+    st = read ? existing_policy(e, pt, arn, err) : create_policy(e, pt, err);
+    if (st != ST_OK && read && iam_is(err, "NoSuchEntity"))
         st = create_policy(e, pt, err);
+    else if (st != ST_OK && !read && iam_is(err, "EntityAlreadyExists")) {
+        taken(pt->item, err);
+        st = existing_policy(e, pt, arn, err);
+        if (st != ST_OK && iam_is(err, "NoSuchEntity"))
+            st = policy_elsewhere(e, pt->name, err);
     }
     free(arn);
     return st;
@@ -227,19 +261,34 @@ static status_t converge_role(engine *e, const iam_role *r, sc_error *err)
     return st;
 }
 
+static status_t existing_role(engine *e, sc_error *err)
+{
+    iam_role r;
+    status_t st = iam_get_role(e->aws, e->role_name, &r, err);
+    if (st != ST_OK)
+        return st;
+    eng_claim_pending(&e->st.role);
+    st = converge_role(e, &r, err);
+    if (st == ST_OK)
+        st = eng_rules_role(e, &r, err);
+    iam_role_free(&r);
+    return st;
+}
+
+/* The limit check has read the role's policies: NoSuchEntity there is the
+ * answer to "does the role exist", so the role is created without asking
+ * again (and IAM's EntityAlreadyExists still catches one made since). */
 status_t eng_role(engine *e, sc_error *err)
 {
     state_set(&e->st.role.name, e->role_name);
-    iam_role r;
-    status_t st = iam_get_role(e->aws, e->role_name, &r, err);
-    if (st == ST_OK) {
-        eng_claim_pending(&e->st.role);
-        st = converge_role(e, &r, err);
-        if (st == ST_OK)
-            st = eng_rules_role(e, &r, err);
-        iam_role_free(&r);
-    } else if (iam_is(err, "NoSuchEntity")) {
+    int missing = eng_role_missing(e);
+    status_t st = missing ? create_role(e, err) : existing_role(e, err);
+    if (st != ST_OK && !missing && iam_is(err, "NoSuchEntity")) {
         st = create_role(e, err);
+    } else if (st != ST_OK && missing && iam_is(err, "EntityAlreadyExists")) {
+        taken(&e->st.role, err);
+        eng_forget_role_policies(e); /* read before the role was made: stale */
+        st = existing_role(e, err);
     }
     return st == ST_OK ? eng_reach(e, STEP_ROLE, err) : st;
 }

@@ -266,6 +266,16 @@ static status_t run_aws_side(engine *e, sc_error *err)
     return st;
 }
 
+/* Spot has accepted this role before and the run changed nothing in IAM:
+ * a read tells whether Spot still uses it, so a re-run writes nothing. */
+static int may_be_in_line(const engine *e)
+{
+    if (e->o->update)
+        return 1;
+    return !e->aws_changed && e->st.connected && e->st.role.arn && e->role_arn &&
+           strcmp(e->st.role.arn, e->role_arn) == 0;
+}
+
 static status_t run_steps(engine *e, sc_error *err)
 {
     status_t st = ST_OK;
@@ -283,7 +293,7 @@ static status_t run_steps(engine *e, sc_error *err)
     if (st != ST_OK || e->o->method == CONNECT_CONSOLE)
         return st;
     int in_line = 0;
-    if (e->o->update)
+    if (may_be_in_line(e))
         st = eng_spot_in_line(e, &in_line, err);
     if (st == ST_OK && !in_line)
         st = eng_set_credentials(e, err);

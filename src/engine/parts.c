@@ -73,6 +73,7 @@ status_t eng_check_role_limit(engine *e, sc_error *err)
     status_t st = iam_list_attached_role_policies(e->aws, e->role_name, a, err);
     if (st != ST_OK && !iam_is(err, "NoSuchEntity"))
         return st;
+    e->seen_missing = st != ST_OK;
     if (st != ST_OK)
         memset(a, 0, sizeof *a); /* no role yet: nothing attached */
     error_clear(err);
@@ -102,6 +103,18 @@ status_t eng_role_policies(engine *e, iam_attached_policies *out, sc_error *err)
     memset(&e->seen, 0, sizeof e->seen);
     e->seen_role[0] = '\0';
     return ST_OK;
+}
+
+int eng_role_missing(const engine *e)
+{
+    return e->seen_missing && e->seen_role[0] && strcmp(e->seen_role, e->role_name) == 0;
+}
+
+void eng_forget_role_policies(engine *e)
+{
+    iam_attached_policies_free(&e->seen);
+    e->seen_role[0] = '\0';
+    e->seen_missing = 0;
 }
 
 /* ---- parts no longer needed ---- */

@@ -40,32 +40,59 @@ static const spot_account *pick(const spot_accounts *as, const char *name)
     return NULL;
 }
 
-/* An account listed with cloudAccountId (linked to this AWS account), or
- * else an unconnected one with the wanted name. */
+/* The account Spot links to this AWS account (providerExternalId is the AWS
+ * account it is connected to). */
+static const spot_account *linked_to(const spot_accounts *as, const char *aws_account)
+{
+    for (size_t i = 0; i < as->n; i++) {
+        const char *x = as->items[i].provider_external_id;
+        if (x && strcmp(x, aws_account) == 0)
+            return &as->items[i];
+    }
+    return NULL;
+}
+
+/* The organization's accounts, in one call: the link to this AWS account
+ * and the unconnected accounts of a name are both in it. A token that may
+ * not list them all (not an organization admin) still finds the link with
+ * cloudAccountId. */
+static status_t list_accounts(engine *e, spot_accounts *as, int *filtered, sc_error *err)
+{
+    *filtered = 0;
+    status_t st = spot_list_accounts(e->spot, NULL, as, err);
+    if (st != ST_SPOT || err->http_status != 403)
+        return st;
+    sc_error first = *err;
+    st = spot_list_accounts(e->spot, e->caller_account, as, err);
+    if (st == ST_OK && as->n == 0) {
+        spot_accounts_free(as);
+        *err = first; /* no link, and the names could not be read */
+        return first.status;
+    }
+    *filtered = st == ST_OK;
+    return st;
+}
+
+/* The account linked to this AWS account, or else an unconnected one with
+ * the wanted name. */
 static status_t find_account(engine *e, const char *name, int *found, sc_error *err)
 {
     spot_accounts as;
+    int filtered;
     *found = 0;
-    status_t st = spot_list_accounts(e->spot, e->caller_account, &as, err);
-    const spot_account *a = st == ST_OK ? pick(&as, NULL) : NULL;
+    status_t st = list_accounts(e, &as, &filtered, err);
+    if (st != ST_OK)
+        return st;
+    const spot_account *a = filtered ? pick(&as, NULL) : linked_to(&as, e->caller_account);
     if (a) {
         use_account(e, a->id, a->name, "already linked to this AWS account: reusing it");
-        *found = 1;
         e->linked = 1;
-    }
-    if (st == ST_OK)
-        spot_accounts_free(&as);
-    if (st != ST_OK || *found)
-        return st;
-    st = spot_list_accounts(e->spot, NULL, &as, err);
-    a = st == ST_OK ? pick(&as, name) : NULL;
-    if (a) {
+    } else if ((a = pick(&as, name))) {
         use_account(e, a->id, a->name, "an unconnected account of that name: reusing it");
-        *found = 1;
     }
-    if (st == ST_OK)
-        spot_accounts_free(&as);
-    return st;
+    *found = a != NULL;
+    spot_accounts_free(&as);
+    return ST_OK;
 }
 
 static status_t create_account(engine *e, const char *name, sc_error *err)

@@ -18,14 +18,12 @@ T = {}
 # (peer, call) in the order a first run makes them.
 KILL_POINTS = [
     ("iam", "GetCallerIdentity"),
+    ("iam", "ListAttachedRolePolicies"),
     ("spot", "listAccounts"),
     ("spot", "createAccount"),
     ("spot", "generateExternalId"),
-    ("iam", "GetPolicy"),
     ("iam", "CreatePolicy"),
-    ("iam", "GetRole"),
     ("iam", "CreateRole"),
-    ("iam", "ListAttachedRolePolicies"),
     ("iam", "AttachRolePolicy"),
     ("spot", "setCredentials"),
     ("spot", "readCredentials"),
