@@ -12,6 +12,7 @@
 #include "cli/signals.h"
 #include "clipboard.h"
 #include "details.h"
+#include "engine/answers.h"
 #include "help.h"
 #include "keybar.h"
 #include "rules_form.h"
@@ -82,6 +83,25 @@ void app_start_job(app *a, int job_id)
     a->job_start = time_monotonic();
     a->spinner = 0;
     app_set_status(a, 0, " ");
+}
+
+void app_read_ahead(app *a)
+{
+    if (a->wz.method != CONNECT_AUTOMATIC || app_busy(a) || a->read_ahead)
+        return;
+    a->read_ahead = wiz_job_read_ahead(a->worker, &a->settings, &a->wz);
+}
+
+/* A failed read-ahead is said on the panels it serves; their own run
+ * makes the reads again. */
+static void read_ahead_done(app *a, const worker_event *ev)
+{
+    a->read_ahead = 0;
+    if (ev->status == ST_OK || ev->status == ST_CANCELLED)
+        a->read_ahead_problem[0] = '\0';
+    else
+        snprintf(a->read_ahead_problem, sizeof a->read_ahead_problem, "%s%s%s", ev->err.code,
+                 ev->err.code[0] ? ": " : "", ev->err.message);
 }
 
 void app_set_copy(app *a, copy_item item, const char *text)
@@ -328,6 +348,9 @@ static void read_events(app *a)
         } else if (ev.job_id == a->job) {
             a->job = 0;
             panel_for(a->wz.step)->done(a, &ev);
+        } else if (ev.job_id == a->read_ahead) {
+            read_ahead_done(a, &ev);
+            worker_event_discard(&ev);
         } else {
             worker_event_discard(&ev); /* a job the wizard stopped waiting for */
         }
@@ -453,6 +476,7 @@ int app_run(const wiz_settings *s, int no_color, int ascii)
     memset(&a, 0, sizeof a);
     wiz_init(&a.wz);
     a.settings = *s;
+    a.settings.answers = answers_new();
     char why[300];
     term_options to = {.no_color = no_color, .ascii = ascii};
     if (term_start(&to, why, sizeof why) < 0) {
@@ -480,6 +504,7 @@ int app_run(const wiz_settings *s, int no_color, int ascii)
         fflush(NULL);
         _exit(rc);
     }
+    answers_free(a.settings.answers); /* the worker, its only user, has stopped */
     app_free(&a);
     return rc;
 }

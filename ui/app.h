@@ -42,8 +42,10 @@ struct app {
     wizard wz;
     wiz_settings settings;
     worker *worker;
-    int job;          /* the running job's id, 0 when none */
-    double job_start; /* for the elapsed time */
+    int job;                      /* the running job's id, 0 when none */
+    double job_start;             /* for the elapsed time */
+    int read_ahead;               /* the read-ahead job's id, 0 when none runs */
+    char read_ahead_problem[600]; /* why the last read-ahead failed, "" when it did not */
     char progress[APP_MAX_PROGRESS][256];
     int nprogress;
     char status[512]; /* the status line */
@@ -104,6 +106,9 @@ void app_set_status(app *a, int error, const char *fmt, ...) __attribute__((form
 void app_progress(app *a, const char *line);
 int app_busy(const app *a);
 void app_start_job(app *a, int job_id);
+/* While the operator reads a panel, the reads the coming panels need
+ * (the automatic method's; never beside another job). */
+void app_read_ahead(app *a);
 void app_set_copy(app *a, copy_item item, const char *text);
 /* The policy as parts (n > 1: split; each is pretty text); part 0 becomes
  * COPY_POLICY's text. */

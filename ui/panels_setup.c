@@ -394,6 +394,7 @@ static void permissions_enter(app *a)
     pnl_list_reset(a, 1);
     for (size_t i = 0; i < a->wz.nbundles; i++)
         pnl_list_add(a, policy_bundle_title(i), policy_bundle_about(i), a->wz.bundle_on[i]);
+    app_read_ahead(a); /* the account and the login are known: IAM can be asked */
 }
 
 static void permissions_draw(app *a, WINDOW *w, ui_rect r)

@@ -125,9 +125,23 @@ static void draw_steps(app *a, WINDOW *w, ui_rect *r, const char *steps)
     pnl_text(a, w, r, steps);
 }
 
+/* Said where its answers were to serve; the panel's own run reads again. */
+static void draw_read_ahead(app *a, WINDOW *w, ui_rect *r)
+{
+    if (!a->read_ahead_problem[0] || app_busy(a) || a->nprogress)
+        return;
+    char line[700];
+    snprintf(line, sizeof line, "Checking ahead failed: %s. Enter tries again.",
+             a->read_ahead_problem);
+    int used = ui_wrap(w, *r, theme_attr(UI_WARN), line);
+    r->y += used + 1;
+    r->h -= used + 1;
+}
+
 static void draw_work(app *a, WINDOW *w, ui_rect r, const char *intro, state_step phase)
 {
     pnl_text(a, w, &r, intro);
+    draw_read_ahead(a, w, &r);
     if (!a->nprogress && !app_busy(a) && !phase_ok(a, phase)) {
         ui_wrap(w, r, theme_attr(UI_DIM), "Press Enter to start.");
         return;
@@ -159,6 +173,7 @@ static void policy_enter(app *a)
     /* The manual path needs the External ID for the next panel: fetch it now. */
     if (a->wz.method == CONNECT_MANUAL && !a->wz.external_id[0] && !app_busy(a))
         run_phase(a, STEP_EXTERNAL_ID);
+    app_read_ahead(a);
 }
 
 static void policy_draw(app *a, WINDOW *w, ui_rect r)
@@ -235,6 +250,7 @@ static void role_enter(app *a)
         wiz_policy_made(&a->wz); /* past the policy panel: pasted with these bundles */
     load_documents(a);
     a->copy_focus = COPY_EXTERNAL_ID;
+    app_read_ahead(a);
 }
 
 static void role_draw(app *a, WINDOW *w, ui_rect r)
@@ -274,6 +290,7 @@ static void connect_enter(app *a)
     pnl_field_set(a, 0, a->wz.role_arn, 0);
     a->copy_focus = COPY_ROLE_ARN;
     fixback_clear(a);
+    app_read_ahead(a);
 }
 
 /* The ARN as typed so far: "" when acceptable, else why not. */

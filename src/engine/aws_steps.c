@@ -61,6 +61,7 @@ static status_t add_policy_version(engine *e, const eng_part *pt, const char *ar
         return st;
     eng_progress(e, "policy %s updated to version %s", arn, v.version_id);
     e->aws_changed = 1;
+    answers_policy_version_made(e->ans, arn, v.version_id, pt->doc);
     state_add_version(pt->versions, pt->nversions, v.version_id);
     iam_policy_version_free(&v);
     return ST_OK;
@@ -70,7 +71,7 @@ static status_t add_policy_version(engine *e, const eng_part *pt, const char *ar
 static status_t converge_policy(engine *e, const eng_part *pt, const iam_policy *p, sc_error *err)
 {
     iam_policy_version v;
-    status_t st = iam_get_policy_version(e->aws, p->arn, p->default_version_id, &v, err);
+    status_t st = answers_policy_version(e->ans, e->aws, p->arn, p->default_version_id, &v, err);
     if (st != ST_OK)
         return st;
     int same = v.document && policy_equal(v.document, pt->doc);
@@ -117,6 +118,7 @@ static status_t create_policy(engine *e, const eng_part *pt, sc_error *err)
     pt->item->created = 1;
     pt->item->pending = 0;
     e->aws_changed = 1;
+    answers_policy_made(e->ans, &p, pt->doc);
     eng_progress(e, "created policy %s", p.arn);
     iam_policy_free(&p);
     return ST_OK;
@@ -142,7 +144,7 @@ static void taken(state_item *it, sc_error *err)
 static status_t existing_policy(engine *e, const eng_part *pt, const char *arn, sc_error *err)
 {
     iam_policy p;
-    status_t st = iam_get_policy(e->aws, arn, &p, err);
+    status_t st = answers_policy(e->ans, e->aws, arn, &p, err);
     if (st != ST_OK)
         return st;
     /* A create whose answer was lost last time was ours all the same. */
@@ -162,7 +164,8 @@ static status_t policy_part(engine *e, const eng_part *pt, sc_error *err)
         free(arn);
         return st;
     }
-    int read = read_first(e, pt->item, STEP_POLICY);
+    int read = answers_policy_known(e->ans, arn) ||
+               (!answers_policy_missing(e->ans, arn) && read_first(e, pt->item, STEP_POLICY));
     state_set(&pt->item->name, pt->name);
     state_set(&pt->item->arn, arn);
     st = read ? existing_policy(e, pt, arn, err) : create_policy(e, pt, err);
@@ -170,6 +173,7 @@ static status_t policy_part(engine *e, const eng_part *pt, sc_error *err)
         st = create_policy(e, pt, err);
     else if (st != ST_OK && !read && iam_is(err, "EntityAlreadyExists")) {
         taken(pt->item, err);
+        answers_forget_policy(e->ans, arn); /* "missing" was stale */
         st = existing_policy(e, pt, arn, err);
         if (st != ST_OK && iam_is(err, "NoSuchEntity"))
             st = policy_elsewhere(e, pt->name, err);
@@ -234,6 +238,7 @@ static status_t create_role(engine *e, sc_error *err)
         st = create_role_retrying(e, &r, err);
     if (st != ST_OK)
         return st;
+    answers_role_made(e->ans, e->role_name, &r, e->trust_doc, e->o->permissions_boundary);
     eng_rules_created(e, 1);
     e->st.role.created = 1;
     e->st.role.pending = 0;
@@ -257,6 +262,7 @@ static status_t converge_role(engine *e, const iam_role *r, sc_error *err)
     if (st == ST_OK) {
         eng_progress(e, "role %s now trusts Spot with the current External ID", r->arn);
         e->aws_changed = 1;
+        answers_trust_set(e->ans, e->role_name, e->trust_doc);
     }
     return st;
 }
@@ -264,7 +270,7 @@ static status_t converge_role(engine *e, const iam_role *r, sc_error *err)
 static status_t existing_role(engine *e, sc_error *err)
 {
     iam_role r;
-    status_t st = iam_get_role(e->aws, e->role_name, &r, err);
+    status_t st = answers_role(e->ans, e->aws, e->role_name, &r, err);
     if (st != ST_OK)
         return st;
     eng_claim_pending(&e->st.role);
@@ -276,18 +282,18 @@ static status_t existing_role(engine *e, sc_error *err)
 }
 
 /* The limit check has read the role's policies: NoSuchEntity there is the
- * answer to "does the role exist", so the role is created without asking
- * again (and IAM's EntityAlreadyExists still catches one made since). */
+ * answer to "does the role exist" (kept with the answers), so the role is
+ * created without asking again; EntityAlreadyExists catches one made since. */
 status_t eng_role(engine *e, sc_error *err)
 {
     state_set(&e->st.role.name, e->role_name);
-    int missing = eng_role_missing(e);
+    int missing = answers_role_missing(e->ans, e->role_name);
     status_t st = missing ? create_role(e, err) : existing_role(e, err);
     if (st != ST_OK && !missing && iam_is(err, "NoSuchEntity")) {
         st = create_role(e, err);
     } else if (st != ST_OK && missing && iam_is(err, "EntityAlreadyExists")) {
         taken(&e->st.role, err);
-        eng_forget_role_policies(e); /* read before the role was made: stale */
+        answers_forget_role(e->ans, e->role_name); /* read before it was made: stale */
         st = existing_role(e, err);
     }
     return st == ST_OK ? eng_reach(e, STEP_ROLE, err) : st;
@@ -312,6 +318,7 @@ static status_t attach_one(engine *e, const iam_attached_policies *a, const char
     if (st == ST_OK) {
         *attached_by_us = 1;
         e->aws_changed = 1;
+        answers_attached(e->ans, e->role_name, arn);
         eng_progress(e, "attached %s to role %s", arn, e->role_name);
     }
     return st;

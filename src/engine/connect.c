@@ -36,7 +36,7 @@ static status_t pick_partition(engine *e, const char *from_creds, sc_error *err)
 static status_t caller_identity(engine *e, sc_error *err)
 {
     sts_identity id;
-    status_t st = sts_get_caller_identity(e->aws, &id, err);
+    status_t st = answers_identity(e->ans, e->aws, &id, err);
     if (st != ST_OK) {
         error_prefix(err, "reading the AWS identity");
         return st;
@@ -369,7 +369,8 @@ status_t connect_run(const connect_options *o, const connect_hooks *h, aws_sessi
                 .spot = spot,
                 .j = j,
                 .part = partition_default(),
-                .role_name = o->role_name};
+                .role_name = o->role_name,
+                .ans = o->answers ? o->answers : answers_new()};
     memset(out, 0, sizeof *out);
     status_t st = check_options(o, err);
     if (st == ST_OK)
@@ -399,12 +400,14 @@ status_t connect_run(const connect_options *o, const connect_hooks *h, aws_sessi
         st = ST_OK; /* the phase asked for is done */
     } else if (st != ST_OK) {
         journal_note(j, "stopped: %s", err->message);
+        answers_clear(e.ans); /* the world may not be what they say */
     }
     fill_result(&e, out);
     state_free(&e.st);
     free(e.policy_doc);
     policy_parts_free(&e.parts);
-    iam_attached_policies_free(&e.seen);
+    if (e.ans != o->answers)
+        answers_free(e.ans);
     free(e.trust_doc);
     free(e.role_arn);
     eng_rules_free(&e);

@@ -10,6 +10,7 @@
 
 #include "aws/iam.h"
 #include "aws/session.h"
+#include "engine/answers.h"
 #include "engine/journal.h"
 #include "engine/state.h"
 #include "spot/spot.h"
@@ -57,6 +58,8 @@ typedef struct connect_options {
                                panels run the plan in phases); 0 = run it all */
     int same_run;           /* a later phase of the same wizard run: the saved
                                state is its own, so no "resuming from" */
+    answers *answers;       /* IAM's answers kept between runs (the wizard's phases
+                               and read-ahead); NULL = this run's own */
     int update;             /* spot-connect update: the saved answers again; never
                                a new External ID or Spot account, and the role is
                                handed to Spot only when Spot does not use it */

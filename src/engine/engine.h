@@ -7,6 +7,7 @@
 #include "aws/iam_tags.h"
 #include "aws/partition.h"
 #include "doc/policy_split.h"
+#include "engine/answers.h"
 #include "engine/connect.h"
 #include "engine/state.h"
 
@@ -21,9 +22,7 @@ typedef struct engine {
     char caller_account[13]; /* "" when unknown */
     char *policy_doc;
     policy_parts parts;         /* policy_doc as the managed policies it is split into */
-    iam_attached_policies seen; /* the role's policies, read by the limit check */
-    char seen_role[65];         /* ... of this role; "" when not read */
-    int seen_missing;           /* ... which IAM said does not exist */
+    answers *ans;               /* IAM's answers: the options' store, or this run's own */
     char *trust_doc;
     int aws_changed;        /* this run changed IAM: Spot may need to wait for it */
     const char *role_name;  /* the role the AWS steps work on: o->role_name, or the
@@ -73,13 +72,8 @@ void eng_part_free(eng_part *p);
 /* IAM's limit of managed policies per role, checked before any change:
  * the parts, SecurityAudit and the policies of others on the role. */
 status_t eng_check_role_limit(engine *e, sc_error *err);
-/* The role's attached policies: those the limit check read, else IAM's. */
+/* The role's attached policies (read once, then kept with the answers). */
 status_t eng_role_policies(engine *e, iam_attached_policies *out, sc_error *err);
-/* 1 when the limit check found no role named e->role_name. */
-int eng_role_missing(const engine *e);
-/* The role's policies as read before are not to be used (the role was
- * made by someone else since). */
-void eng_forget_role_policies(engine *e);
 /* A policy that shrank: the parts this tool made beyond the ones needed
  * now are detached and deleted (after the new ones are attached). */
 status_t eng_drop_surplus_parts(engine *e, sc_error *err);

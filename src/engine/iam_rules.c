@@ -214,6 +214,7 @@ static status_t converge_boundary(engine *e, const iam_role *r, sc_error *err)
         if (st == ST_OK) {
             eng_progress(e, "role %s now has permissions boundary %s", e->role_name, want);
             e->aws_changed = 1;
+            answers_forget_role(e->ans, e->role_name);
         }
     } else if (have && e->st.boundary && strcmp(have, e->st.boundary) == 0) {
         if (eng_plan(e, "iam", "DeleteRolePermissionsBoundary", have))
@@ -222,6 +223,7 @@ static status_t converge_boundary(engine *e, const iam_role *r, sc_error *err)
         if (st == ST_OK) {
             eng_progress(e, "removed permissions boundary %s from role %s", have, e->role_name);
             e->aws_changed = 1;
+            answers_forget_role(e->ans, e->role_name);
         }
     } else if (have) {
         eng_progress(e, "role %s keeps permissions boundary %s (not set by spot-connect)",

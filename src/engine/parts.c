@@ -69,21 +69,20 @@ status_t eng_check_role_limit(engine *e, sc_error *err)
 {
     if (!e->aws || e->o->method == CONNECT_MANUAL)
         return ST_OK;
-    iam_attached_policies *a = &e->seen;
-    status_t st = iam_list_attached_role_policies(e->aws, e->role_name, a, err);
+    iam_attached_policies a;
+    /* Its NoSuchEntity is kept too: the role step then creates at once. */
+    status_t st = answers_role_policies(e->ans, e->aws, e->role_name, &a, err);
     if (st != ST_OK && !iam_is(err, "NoSuchEntity"))
         return st;
-    e->seen_missing = st != ST_OK;
     if (st != ST_OK)
-        memset(a, 0, sizeof *a); /* no role yet: nothing attached */
+        memset(&a, 0, sizeof a); /* no role yet: nothing attached */
     error_clear(err);
-    /* Kept for the attach step: the same answer, one call fewer. */
-    snprintf(e->seen_role, sizeof e->seen_role, "%s", e->role_name);
     char *audit = e->o->security_audit ? policy_arn(e, "aws", "SecurityAudit") : NULL;
     size_t others = 0;
-    for (size_t i = 0; i < a->n; i++)
-        others += a->arns[i] && !ours(e, a->arns[i], audit);
+    for (size_t i = 0; i < a.n; i++)
+        others += a.arns[i] && !ours(e, a.arns[i], audit);
     free(audit);
+    iam_attached_policies_free(&a);
     size_t total = e->parts.n + (e->o->security_audit ? 1 : 0) + others;
     if (total <= POLICY_MAX_PER_ROLE)
         return ST_OK;
@@ -97,24 +96,7 @@ status_t eng_check_role_limit(engine *e, sc_error *err)
 
 status_t eng_role_policies(engine *e, iam_attached_policies *out, sc_error *err)
 {
-    if (!e->seen_role[0] || strcmp(e->seen_role, e->role_name) != 0)
-        return iam_list_attached_role_policies(e->aws, e->role_name, out, err);
-    *out = e->seen; /* read once: this run attaches only after the check */
-    memset(&e->seen, 0, sizeof e->seen);
-    e->seen_role[0] = '\0';
-    return ST_OK;
-}
-
-int eng_role_missing(const engine *e)
-{
-    return e->seen_missing && e->seen_role[0] && strcmp(e->seen_role, e->role_name) == 0;
-}
-
-void eng_forget_role_policies(engine *e)
-{
-    iam_attached_policies_free(&e->seen);
-    e->seen_role[0] = '\0';
-    e->seen_missing = 0;
+    return answers_role_policies(e->ans, e->aws, e->role_name, out, err);
 }
 
 /* ---- parts no longer needed ---- */
@@ -129,6 +111,7 @@ static status_t detach_part(engine *e, state_part *p, sc_error *err)
     error_clear(err);
     p->attached = 0;
     e->aws_changed = 1;
+    answers_forget_role(e->ans, e->role_name);
     eng_progress(e, "detached %s from role %s: the policy needs fewer parts now", p->item.arn,
                  e->role_name);
     return ST_OK;
@@ -158,6 +141,7 @@ static status_t delete_part(engine *e, state_part *p, sc_error *err)
         eng_progress(e, "deleted policy %s: the policy needs fewer parts now", p->item.arn);
     }
     error_clear(err);
+    answers_forget_policy(e->ans, p->item.arn);
     p->item.created = 0;
     e->aws_changed = 1;
     return ST_OK;

@@ -59,11 +59,11 @@ static const spot_account *linked_to(const spot_accounts *as, const char *aws_ac
 static status_t list_accounts(engine *e, spot_accounts *as, int *filtered, sc_error *err)
 {
     *filtered = 0;
-    status_t st = spot_list_accounts(e->spot, NULL, as, err);
+    status_t st = answers_spot_accounts(e->ans, e->spot, NULL, as, err);
     if (st != ST_SPOT || err->http_status != 403)
         return st;
     sc_error first = *err;
-    st = spot_list_accounts(e->spot, e->caller_account, as, err);
+    st = answers_spot_accounts(e->ans, e->spot, e->caller_account, as, err);
     if (st == ST_OK && as->n == 0) {
         spot_accounts_free(as);
         *err = first; /* no link, and the names could not be read */
@@ -118,6 +118,7 @@ static status_t create_account(engine *e, const char *name, sc_error *err)
         return st;
     e->st.spot_account.created = 1;
     e->st.spot_account.pending = 0;
+    answers_spot_changed(e->ans);
     use_account(e, a.id, a.name, "created");
     spot_account_free(&a);
     return ST_OK;
@@ -137,7 +138,7 @@ static status_t given_account(engine *e, const char *want, sc_error *err)
     state_item_clear(&e->st.spot_account);
     spot_accounts as;
     if (e->caller_account[0]) {
-        status_t st = spot_list_accounts(e->spot, e->caller_account, &as, err);
+        status_t st = answers_spot_accounts(e->ans, e->spot, e->caller_account, &as, err);
         if (st != ST_OK)
             return st;
         for (size_t i = 0; i < as.n; i++)
@@ -354,6 +355,7 @@ static status_t accepted(engine *e, double elapsed, sc_error *err)
     eng_progress(e, "Spot accepted role %s after %.1f s", e->role_arn, elapsed);
     /* Only now: a role Spot refused never replaces the one it uses. */
     state_set(&e->st.role.arn, e->role_arn);
+    answers_spot_changed(e->ans);
     return eng_reach(e, STEP_CREDENTIALS, err);
 }
 

@@ -1,6 +1,7 @@
 #include "wizard/jobs.h"
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,38 @@ static job_args *args_new(const wiz_settings *s, const wizard *wz, state_step st
 static const char *opt(const char *s)
 {
     return s && *s ? s : NULL;
+}
+
+/* ---- answers kept between jobs ---- */
+
+/* A digest of what decides who is asking and where: another login, key
+ * or endpoint makes the kept answers someone else's. */
+static void settings_key(const wiz_settings *s, unsigned char key[32])
+{
+    const char *parts[] = {s->profile,    s->access_key,    s->secret_key, s->token,
+                           s->token_file, s->spot_endpoint, s->ca_bundle,  s->state_path};
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned int n = 32;
+    memset(key, 0, 32);
+    if (!md)
+        return;
+    EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        EVP_DigestUpdate(md, parts[i], strlen(parts[i]) + 1);
+    EVP_DigestUpdate(md, &s->instance_role, sizeof s->instance_role);
+    EVP_DigestFinal_ex(md, key, &n);
+    EVP_MD_CTX_free(md);
+}
+
+static answers *job_answers(const wiz_settings *s)
+{
+    if (!s->answers)
+        return NULL;
+    unsigned char key[32];
+    settings_key(s, key);
+    answers_bind(s->answers, key);
+    OPENSSL_cleanse(key, sizeof key);
+    return s->answers;
 }
 
 /* ---- clients from the settings ---- */
@@ -128,6 +161,7 @@ static void detect_aws(const wiz_settings *s, worker_job *job, wiz_detected *d)
         return;
     }
     d->aws_ok = 1;
+    answers_set_identity(job_answers(s), &id);
     snprintf(d->aws_source, sizeof d->aws_source, "%s", aws->creds->method);
     snprintf(d->aws_account, sizeof d->aws_account, "%s", id.account);
     snprintf(d->aws_arn, sizeof d->aws_arn, "%s", id.arn);
@@ -375,6 +409,23 @@ static status_t open_connect_clients(job_args *a, worker_job *job, aws_session *
     return st;
 }
 
+/* The engine's options for a phase (or a plan) of the wizard's run. */
+static void phase_options(job_args *a, worker_job *job, connect_options *o, const char **bundles,
+                          iam_tag *tags, char *tag_store)
+{
+    wiz_connect_options(&a->wz, o, bundles, WIZ_MAX_BUNDLES);
+    wiz_rules_options(&a->wz, o, tags, IAM_RULES_MAX_TAGS, tag_store, WIZ_RULES_TAGS_LEN);
+    if (a->s.policy_file[0]) { /* bundles select from Spot's policy only */
+        o->policy_file = a->s.policy_file;
+        o->bundles = NULL;
+        o->nbundles = 0;
+    }
+    o->stop_after = a->stop_after;
+    o->cancel = worker_cancel_flag(job);
+    o->state_path = opt(a->s.state_path);
+    o->answers = job_answers(&a->s);
+}
+
 static status_t run_connect(worker_job *job, void *arg, void **result, sc_error *err)
 {
     job_args *a = arg;
@@ -386,18 +437,9 @@ static status_t run_connect(worker_job *job, void *arg, void **result, sc_error 
     if (st == ST_OK) {
         const char *bundles[WIZ_MAX_BUNDLES];
         connect_options o;
-        wiz_connect_options(&a->wz, &o, bundles, WIZ_MAX_BUNDLES);
         iam_tag tags[IAM_RULES_MAX_TAGS];
         char tag_store[WIZ_RULES_TAGS_LEN];
-        wiz_rules_options(&a->wz, &o, tags, IAM_RULES_MAX_TAGS, tag_store, sizeof tag_store);
-        if (a->s.policy_file[0]) { /* bundles select from Spot's policy only */
-            o.policy_file = a->s.policy_file;
-            o.bundles = NULL;
-            o.nbundles = 0;
-        }
-        o.stop_after = a->stop_after;
-        o.cancel = worker_cancel_flag(job);
-        o.state_path = opt(a->s.state_path);
+        phase_options(a, job, &o, bundles, tags, tag_store);
         connect_hooks hooks = {.progress = on_progress, .ctx = job};
         journal *j = journal_new(NULL, NULL);
         st = connect_run(&o, &hooks, aws, spot, j, &out->r, err);
@@ -410,6 +452,42 @@ static status_t run_connect(worker_job *job, void *arg, void **result, sc_error 
     spot_auth_clear(&auth);
     aws_session_free(aws);
     return st;
+}
+
+/* A plan of the rest of the run: every read it needs, no write, and no
+ * progress lines (the panel shows its own run's). */
+static status_t run_read_ahead(worker_job *job, void *arg, void **result, sc_error *err)
+{
+    job_args *a = arg;
+    aws_session *aws = NULL;
+    spot_auth auth;
+    spot_client *spot = NULL;
+    *result = NULL;
+    status_t st = open_connect_clients(a, job, &aws, &auth, &spot, err);
+    if (st == ST_OK) {
+        const char *bundles[WIZ_MAX_BUNDLES];
+        connect_options o;
+        iam_tag tags[IAM_RULES_MAX_TAGS];
+        char tag_store[WIZ_RULES_TAGS_LEN];
+        phase_options(a, job, &o, bundles, tags, tag_store);
+        o.dry_run = 1;
+        o.stop_after = 0;
+        connect_hooks hooks = {.ctx = job};
+        journal *j = journal_new(NULL, NULL);
+        connect_result r;
+        st = connect_run(&o, &hooks, aws, spot, j, &r, err);
+        connect_result_free(&r);
+        journal_free(j);
+    }
+    spot_client_free(spot);
+    spot_auth_clear(&auth);
+    aws_session_free(aws);
+    return st;
+}
+
+int wiz_job_read_ahead(worker *w, const wiz_settings *s, const wizard *wz)
+{
+    return worker_submit(w, run_read_ahead, args_new(s, wz, 0), free_args);
 }
 
 int wiz_job_connect(worker *w, const wiz_settings *s, const wizard *wz, state_step stop_after)

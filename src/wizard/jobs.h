@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "engine/answers.h"
 #include "engine/state.h"
 #include "wizard/wizard.h"
 #include "worker/worker.h"
@@ -22,6 +23,9 @@ typedef struct wiz_settings {
     char ca_bundle[1024];
     char state_path[1024];  /* --state */
     char policy_file[1024]; /* --policy-file: this policy, not Spot's (no bundles) */
+    /* What IAM and Spot answered, kept across jobs for the same credentials
+     * (engine/answers.h); used on the worker thread only. NULL = none kept. */
+    answers *answers;
 } wiz_settings;
 
 /* What the welcome panel shows, and what resume needs. */
@@ -95,6 +99,10 @@ int wiz_job_detect(worker *w, const wiz_settings *s);
 int wiz_job_identity(worker *w, const wiz_settings *s); /* result: wiz_detected */
 int wiz_job_accounts(worker *w, const wiz_settings *s); /* result: wiz_accounts */
 int wiz_job_connect(worker *w, const wiz_settings *s, const wizard *wz, state_step stop_after);
+/* The reads the coming panels need, made while the operator reads this
+ * one (a plan of the connection: nothing is written); they are kept in
+ * s->answers. No result; a failure is the reads' own error. */
+int wiz_job_read_ahead(worker *w, const wiz_settings *s, const wizard *wz);
 /* update (engine/update.h) of the connection saved in d's state file;
  * result: wiz_update_result. */
 int wiz_job_update(worker *w, const wiz_settings *s, const wiz_detected *d);

@@ -49,8 +49,9 @@ def test_plan_after_connect_lists_no_creates():
     r = run(["plan", *names_args(T)])
     assert r.code == 0, r.describe()
     writes = [line for line in r.stdout.splitlines() if ". write " in line]
-    # Converged: handing the role to Spot again is the only write left.
-    assert len(writes) == 1 and "/setup/credentials/aws?accountId=" in writes[0], r.stdout
+    # Converged, and Spot uses the role: nothing is left to write.
+    assert writes == [], r.stdout
+    assert "read  spot readCredentials" in r.stdout, r.stdout
 
 
 # ---- status ----
