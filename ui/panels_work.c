@@ -49,6 +49,8 @@ static void phase_done(app *a, const worker_event *ev)
             a->result.reached = STEP__COUNT; /* nothing left to do: every panel is done */
     }
     a->wz.ran = 1;
+    if (ev->status == ST_OK)
+        a->read_ahead_problem[0] = '\0'; /* the panel's own reads have answered */
     if (ev->status == ST_OK && a->have_result && a->result.reached >= STEP_POLICY &&
         a->wz.method != CONNECT_MANUAL)
         wiz_policy_made(&a->wz); /* the policy now holds these bundles */

@@ -87,7 +87,9 @@ static answers *job_answers(const wiz_settings *s)
 
 /* ---- clients from the settings ---- */
 
-static status_t open_aws(const wiz_settings *s, worker_job *job, aws_session **out, sc_error *err)
+/* j, when given, gets every call in the run's log, as the CLI's does. */
+static status_t open_aws(const wiz_settings *s, worker_job *job, journal *j, aws_session **out,
+                         sc_error *err)
 {
     aws_session_options so;
     memset(&so, 0, sizeof so);
@@ -98,10 +100,12 @@ static status_t open_aws(const wiz_settings *s, worker_job *job, aws_session **o
     aws_credentials keys = {(char *)s->access_key, (char *)s->secret_key, NULL, 0, NULL};
     if (s->access_key[0])
         so.keys = &keys;
+    so.log = j ? journal_call : NULL;
+    so.log_ctx = j;
     return aws_session_open(&so, out, err);
 }
 
-static status_t open_spot(const wiz_settings *s, worker_job *job, spot_auth *auth,
+static status_t open_spot(const wiz_settings *s, worker_job *job, journal *j, spot_auth *auth,
                           spot_client **out, sc_error *err)
 {
     memset(auth, 0, sizeof *auth);
@@ -112,7 +116,8 @@ static status_t open_spot(const wiz_settings *s, worker_job *job, spot_auth *aut
         st = spot_auth_resolve(opt(s->token_file), NULL, auth, err);
     http_options http = {.cancel = worker_cancel_flag(job)};
     if (st == ST_OK)
-        st = spot_open(auth, opt(s->spot_endpoint), opt(s->ca_bundle), &http, NULL, NULL, out, err);
+        st = spot_open(auth, opt(s->spot_endpoint), opt(s->ca_bundle), &http,
+                       j ? journal_call : NULL, j, out, err);
     return st;
 }
 
@@ -151,7 +156,7 @@ static void detect_aws(const wiz_settings *s, worker_job *job, wiz_detected *d)
     sc_error err;
     error_clear(&err);
     sts_identity id;
-    status_t st = open_aws(s, job, &aws, &err);
+    status_t st = open_aws(s, job, NULL, &aws, &err);
     if (st == ST_OK)
         st = sts_get_caller_identity(aws->client, &id, &err);
     if (st != ST_OK) {
@@ -272,7 +277,8 @@ static void detect_drift(const wiz_settings *s, worker_job *job, wiz_detected *d
         return;
     }
     drift_report r = {0};
-    if (open_aws(s, job, &aws, &err) == ST_OK && drift_check(aws->client, &st, &r, &err) == ST_OK)
+    if (open_aws(s, job, NULL, &aws, &err) == ST_OK &&
+        drift_check(aws->client, &st, &r, &err) == ST_OK)
         d->drifted = r.drifted;
     if (d->drifted)
         drift_lines(&r, d->drift_text, sizeof d->drift_text);
@@ -355,7 +361,7 @@ static status_t run_accounts(worker_job *job, void *arg, void **result, sc_error
     job_args *a = arg;
     spot_auth auth;
     spot_client *spot = NULL;
-    status_t st = open_spot(&a->s, job, &auth, &spot, err);
+    status_t st = open_spot(&a->s, job, NULL, &auth, &spot, err);
     if (st == ST_OK && !spot)
         st = error_set(err, ST_MISSING_ANSWER, "no Spot token");
     spot_accounts as = {0};
@@ -393,17 +399,17 @@ static void on_progress(void *ctx, const char *line)
     worker_progress(ctx, line);
 }
 
-static status_t open_connect_clients(job_args *a, worker_job *job, aws_session **aws,
+static status_t open_connect_clients(job_args *a, worker_job *job, journal *j, aws_session **aws,
                                      spot_auth *auth, spot_client **spot, sc_error *err)
 {
-    status_t st = open_aws(&a->s, job, aws, err);
+    status_t st = open_aws(&a->s, job, j, aws, err);
     if (st != ST_OK && a->wz.method == CONNECT_MANUAL) {
         error_clear(err); /* the manual path can do without AWS credentials */
         st = ST_OK;
     }
     memset(auth, 0, sizeof *auth);
     if (st == ST_OK && a->wz.method != CONNECT_CONSOLE)
-        st = open_spot(&a->s, job, auth, spot, err);
+        st = open_spot(&a->s, job, j, auth, spot, err);
     if (st == ST_OK && a->wz.method != CONNECT_CONSOLE && !*spot)
         st = error_set(err, ST_MISSING_ANSWER, "no Spot token");
     return st;
@@ -432,7 +438,8 @@ static status_t run_connect(worker_job *job, void *arg, void **result, sc_error 
     aws_session *aws = NULL;
     spot_auth auth;
     spot_client *spot = NULL;
-    status_t st = open_connect_clients(a, job, &aws, &auth, &spot, err);
+    journal *j = journal_new(NULL, NULL);
+    status_t st = open_connect_clients(a, job, j, &aws, &auth, &spot, err);
     wiz_connect_result *out = xcalloc(1, sizeof *out);
     if (st == ST_OK) {
         const char *bundles[WIZ_MAX_BUNDLES];
@@ -441,16 +448,15 @@ static status_t run_connect(worker_job *job, void *arg, void **result, sc_error 
         char tag_store[WIZ_RULES_TAGS_LEN];
         phase_options(a, job, &o, bundles, tags, tag_store);
         connect_hooks hooks = {.progress = on_progress, .ctx = job};
-        journal *j = journal_new(NULL, NULL);
         st = connect_run(&o, &hooks, aws, spot, j, &out->r, err);
         out->reached = a->stop_after;
-        journal_free(j);
     }
     *result = out;
     worker_result_free(job, connect_result_destroy);
     spot_client_free(spot);
     spot_auth_clear(&auth);
     aws_session_free(aws);
+    journal_free(j);
     return st;
 }
 
@@ -463,7 +469,7 @@ static status_t run_read_ahead(worker_job *job, void *arg, void **result, sc_err
     spot_auth auth;
     spot_client *spot = NULL;
     *result = NULL;
-    status_t st = open_connect_clients(a, job, &aws, &auth, &spot, err);
+    status_t st = open_connect_clients(a, job, NULL, &aws, &auth, &spot, err);
     if (st == ST_OK) {
         const char *bundles[WIZ_MAX_BUNDLES];
         connect_options o;
@@ -503,9 +509,9 @@ static status_t run_update(worker_job *job, void *arg, void **result, sc_error *
     aws_session *aws = NULL;
     spot_auth auth = {0};
     spot_client *spot = NULL;
-    status_t st = open_aws(&a->s, job, &aws, err);
+    status_t st = open_aws(&a->s, job, NULL, &aws, err);
     if (st == ST_OK && a->wz.method != CONNECT_CONSOLE)
-        st = open_spot(&a->s, job, &auth, &spot, err);
+        st = open_spot(&a->s, job, NULL, &auth, &spot, err);
     wiz_update_result *out = xcalloc(1, sizeof *out);
     if (st == ST_OK) {
         connect_hooks hooks = {.progress = on_progress, .ctx = job};
