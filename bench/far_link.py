@@ -26,7 +26,9 @@ work): for spot-connect from the transport fields of the log lines
 (" conn=new tls=full connect=0.012s tls=0.020s") when it writes them --
 with the TCP handshake's RTT moved from TLS to connect, see delayproxy's
 doc -- otherwise, and always for the AWS CLI, from the delay proxies'
-timestamps.  Prints medians over the rounds, in one table."""
+timestamps (calls made in parallel would make the parts add up to more than
+the wall time, and "other" negative).  Prints medians over the rounds, in
+one table, then the issue-10 goals, met or missed by how much."""
 
 import argparse
 import json
@@ -302,12 +304,18 @@ def tls_cell(samples):
                     f"{med([s.tls(ep, True) for s in samples]):g}" for ep in ENDPOINTS)
 
 
+def kbytes(samples):
+    up = med([sum(c.bytes_up for cs in s.conns.values() for c in cs) for s in samples])
+    down = med([sum(c.bytes_down for cs in s.conns.values() for c in cs) for s in samples])
+    return f"{up / 1000:.0f}/{down / 1000:.0f}"
+
+
 def table(results, rounds, close):
     head = (f"{'RTT':>6}  {'run':<21}{'wall s':>7}{'RTTs':>6}  {'HTTP':<9}{'TCP':<9}"
-            f"{'TLS full+res':<14}{'connect':>8}{'TLS':>6}{'request':>8}{'other':>7}"
+            f"{'TLS full+res':<14}{'kB up/down':<11}{'connect':>8}{'TLS':>6}{'request':>8}{'other':>7}"
             f"  {'aws-cli/this':>12}")
     out = [f"far link: {rounds} round(s), medians; per endpoint as iam/sts/spot; "
-           "split in seconds" + ("; IAM/STS close after each answer" if close else ""),
+           "kB: all endpoints; split in seconds" + ("; IAM/STS close after each answer" if close else ""),
            head, "-" * len(head)]
     for rtt, rows in results:
         cli = med([s.wall for s in rows["aws-cli"]])
@@ -321,7 +329,7 @@ def table(results, rounds, close):
             out.append(
                 f"{rtt * 1000:>4.0f}ms  {label:<21}{wall:>7.2f}{wall / rtt:>6.1f}  "
                 f"{per_endpoint(ss, lambda s, ep: s.trips.get(ep, 0)):<9}"
-                f"{per_endpoint(ss, lambda s, ep: s.tcp(ep)):<9}{tls_cell(ss):<14}"
+                f"{per_endpoint(ss, lambda s, ep: s.tcp(ep)):<9}{tls_cell(ss):<14}{kbytes(ss):<11}"
                 f"{split[0]:>8.2f}{split[1]:>6.2f}{split[2]:>8.2f}{split[3]:>7.2f}"
                 f"  {ratio:>12}" + ("" if src == "log" or run == "aws-cli" else "  (split: proxy)"))
     out.append("")
