@@ -142,6 +142,8 @@ class _Watcher:
         c.bytes_up += len(data)
         if not data:
             self.client_eof = True  # nothing the server sends now is an answer
+            if self.last_up and c.exchanges:
+                c.exchanges.pop()   # bytes with no answer: the client's close_notify
             return
         now = max(now, c.connected)    # the client could not have sent earlier
         request = self._client_records(data, now) if not self.up.done else True
