@@ -151,7 +151,7 @@ class Link:
 
 # -- the log ------------------------------------------------------------------------
 _CALL = re.compile(r" call (\S+) \S+ \S+ \S+ -> \S+ in ([0-9.]+)s(.*)$")
-_SECONDS = re.compile(r"^([0-9.]+)s$")
+_SECONDS = re.compile(r"^([0-9.]+)(m?)s$")
 
 
 def log_calls(log):
@@ -165,7 +165,8 @@ def log_calls(log):
             k, _, v = tok.partition("=")
             s = _SECONDS.match(v)
             # tls= is both the kind (full/resumed) and the time (0.020s).
-            fields[k + ("_s" if s else "")] = float(s.group(1)) if s else v
+            fields[k + ("_s" if s else "")] = \
+                float(s.group(1)) / (1000 if s.group(2) else 1) if s else v
         yield m.group(1), float(m.group(2)), fields
 
 
