@@ -1,0 +1,409 @@
+#!/usr/bin/env python3
+"""Benchmark: the automatic connect on a far link, next to the AWS CLI making
+its IAM/STS calls through the same link, in the same run.
+
+    python3 bench/far_link.py [--build DIR] [--rounds N] [--rtt 100,300] [--close]
+
+Three endpoints, as in production, each over TLS (a CA made at run time):
+IAM and STS are moto (signatures checked) behind one keep-alive HTTPS front
+each (tests/peers/faultproxy.py passing everything: moto's werkzeug server
+answers every request with "Connection: close", real AWS endpoints keep
+connections alive; --close makes the fronts close too, as a proxy straight
+in front of moto sees it), Spot is the fake Spot API (no propagation delay).  In
+front of each endpoint a loopback delay proxy (tests/peers/delayproxy.py)
+adds half the RTT each way and one RTT for each TCP handshake, and counts
+the TCP connections, full and resumed TLS handshakes and bytes.
+
+Each round, for each RTT: a fresh `spot-connect connect --yes` (new HOME,
+role, policy and Spot account names), a re-run of it on the connected
+account (nothing to change), and the AWS CLI's eight IAM/STS calls of
+bench/connect.py (one `aws` process each, as a script makes them).
+
+HTTP round trips per endpoint come from the run's log (its " call " lines)
+for spot-connect, and from the HTTPS fronts for the AWS CLI.  The wall time
+is split into connect, TLS and request time (waiting on the network for the
+answers), the peers' own time (moto's and the fake Spot's, measured in the
+peers: real AWS takes its own) and "other" (start-up, local work): for
+spot-connect from the transport fields of the log lines
+(" conn=new tls=full connect=0.012s tls=0.020s") when it writes them --
+with the TCP handshake's RTT moved from TLS to connect, see delayproxy's
+doc -- otherwise, and always for the AWS CLI, from the delay proxies'
+timestamps (calls made in parallel would make the parts add up to more than
+the wall time, and "other" negative).  Prints medians over the rounds, in
+one table, then the issue-10 goals, met or missed by how much."""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests"))
+
+from peers.delayproxy import DelayProxy  # noqa: E402
+from peers.fakespot import FakeSpot  # noqa: E402
+from peers import faultproxy  # noqa: E402
+from peers.faultproxy import FaultProxy  # noqa: E402
+from peers.moto import MotoServer  # noqa: E402
+from peers.testca import make_test_ca  # noqa: E402
+
+TOKEN = "bench-token-0123456789"
+ENDPOINTS = ("iam", "sts", "spot")
+# Nothing listens there: a call to any other AWS service fails here, locally.
+NOWHERE = "https://127.0.0.1:9"
+
+
+class _ClosingHandler(faultproxy._ProxyHandler):
+    def end_headers(self):
+        self.send_header("Connection", "close")
+        self.close_connection = True
+        super().end_headers()
+
+
+class ClosingFront(FaultProxy):
+    """An HTTPS front that closes the connection after each answer, as moto does."""
+
+    handler_class = _ClosingHandler
+
+
+def timed(peer_class):
+    """peer_class whose instances add the time each request takes them
+    (from its headers read to its answer sent) to their list .busy."""
+    base = peer_class.handler_class
+
+    def handle(self):
+        start = time.monotonic()
+        try:
+            base._handle(self)
+        finally:
+            self.peer.busy.append(time.monotonic() - start)
+
+    methods = {f"do_{m}": handle for m in ("GET", "POST", "PUT", "DELETE", "HEAD", "PATCH")}
+    handler = type("Timed" + base.__name__, (base,), methods)
+    return type("Timed" + peer_class.__name__, (peer_class,), {"handler_class": handler})
+
+
+class Sample:
+    """One run: wall time and what the link and the peers saw."""
+
+    def __init__(self, wall, conns, trips, split, split_from):
+        self.wall = wall
+        self.conns = conns              # endpoint -> [Conn]
+        self.trips = trips              # endpoint -> HTTP round trips
+        self.split = split              # (connect, tls, request, peers, other) seconds
+        self.split_from = split_from    # "log" or "proxy"
+
+    def tcp(self, ep):
+        return len(self.conns[ep])
+
+    def tls(self, ep, resumed):
+        return sum(1 for c in self.conns[ep] if c.tls and bool(c.resumed) == resumed)
+
+
+class Link:
+    """The three endpoints behind delay proxies of one RTT."""
+
+    def __init__(self, fronts, rtt):
+        self.rtt = rtt
+        self.fronts = fronts
+        self.proxies = {ep: DelayProxy(front.port, rtt / 2).start()
+                        for ep, front in fronts.items()}
+
+    def url(self, ep):
+        return f"https://127.0.0.1:{self.proxies[ep].port}"
+
+    def stop(self):
+        for p in self.proxies.values():
+            p.stop()
+
+    def measure(self, fn):
+        """Runs fn() (returns an optional log text) and what the link saw."""
+        marks = {ep: p.mark() for ep, p in self.proxies.items()}
+        seen = {ep: len(f.requests) for ep, f in self.fronts.items()}
+        busy = {ep: len(f.busy) for ep, f in self.fronts.items()}
+        start = time.monotonic()
+        log = fn()
+        end = time.monotonic()
+        for p in self.proxies.values():
+            p.wait_idle()
+        conns = {ep: p.connections_since(marks[ep]) for ep, p in self.proxies.items()}
+        peer_trips = {ep: len(f.requests) - seen[ep] for ep, f in self.fronts.items()}
+        peers = sum(sum(f.busy[busy[ep]:]) for ep, f in self.fronts.items())
+        wall = end - start
+        trips, split, split_from = peer_trips, None, "proxy"
+        if log is not None:
+            trips = log_trips(log)
+            if trips != peer_trips:
+                print(f"note: the log counts {trips}, the peers saw {peer_trips}",
+                      file=sys.stderr)
+            split = log_split(log, wall, self.rtt, peers)
+            split_from = "log" if split else "proxy"
+        if split is None:
+            split = proxy_split(conns, wall, self.rtt, start, end, peers)
+        return Sample(wall, conns, trips, split, split_from)
+
+
+# -- the log ------------------------------------------------------------------------
+_CALL = re.compile(r" call (\S+) \S+ \S+ \S+ -> \S+ in ([0-9.]+)s(.*)$")
+_SECONDS = re.compile(r"^([0-9.]+)(m?)s$")
+
+
+def log_calls(log):
+    """(service, seconds, {field: value}) of each call line."""
+    for line in log.splitlines():
+        m = _CALL.search(line)
+        if not m:
+            continue
+        fields = {}
+        for tok in m.group(3).split():
+            k, _, v = tok.partition("=")
+            s = _SECONDS.match(v)
+            # tls= is both the kind (full/resumed) and the time (0.020s).
+            fields[k + ("_s" if s else "")] = \
+                float(s.group(1)) / (1000 if s.group(2) else 1) if s else v
+        yield m.group(1), float(m.group(2)), fields
+
+
+def log_trips(log):
+    trips = dict.fromkeys(ENDPOINTS, 0)
+    for service, _, _ in log_calls(log):
+        trips[service] = trips.get(service, 0) + 1
+    return trips
+
+
+def log_split(log, wall, rtt, peers):
+    """(connect, tls, request, peers, other) from the transport fields, or None.
+
+    The client's connect timer sees the loopback handshake (0 s); the proxy
+    charges that RTT before the first client bytes, so the client counts it
+    as TLS time: it moves back to connect here."""
+    connect = tls = in_calls = 0.0
+    fields_seen = False
+    for _, seconds, f in log_calls(log):
+        in_calls += seconds
+        if "conn" not in f:
+            continue
+        fields_seen = True
+        if f["conn"] == "new":
+            c, t = f.get("connect_s", 0.0), f.get("tls_s", 0.0)
+            moved = min(rtt, t)
+            connect += c + moved
+            tls += t - moved
+    if not fields_seen:
+        return None
+    request = in_calls - connect - tls - peers
+    return connect, tls, request, peers, wall - in_calls
+
+
+def proxy_split(conns, wall, rtt, start, end, peers):
+    """(connect, tls, request, peers, other) from the delay proxies' timestamps."""
+    connect = tls = request = 0.0
+    for cs in conns.values():
+        for c in cs:
+            connect += rtt
+            if c.tls and c.handshake_end is not None:
+                tls += max(0.0, c.handshake_end - c.accepted - rtt)
+            for a, b in c.exchanges:
+                a, b = max(a, start), min(b, end)
+                request += max(0.0, b - a)
+    return connect, tls, request - peers, peers, wall - connect - tls - request
+
+
+# -- the runs -------------------------------------------------------------------------
+def base_env(moto, link, ca):
+    return {"PATH": os.environ["PATH"], "LANG": "C.UTF-8",
+            "AWS_ACCESS_KEY_ID": moto.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": moto.secret_access_key,
+            "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL": NOWHERE,
+            "AWS_ENDPOINT_URL_IAM": link.url("iam"), "AWS_ENDPOINT_URL_STS": link.url("sts"),
+            "AWS_CA_BUNDLE": ca.ca_cert,
+            "SPOTINST_TOKEN": TOKEN, "SPOT_CONNECT_SPOT_ENDPOINT": link.url("spot"),
+            "SPOT_CONNECT_CA_BUNDLE": ca.ca_cert}
+
+
+def connect_run(binary, env, home, name, log_state):
+    """One `connect --yes`; returns the log lines it wrote."""
+    argv = [binary, "connect", "--yes", "--role-name", f"Bench-Role-{name}",
+            "--policy-name", f"Bench-Policy-{name}", "--spot-account-name", f"bench-{name}"]
+    path = log_state.get("path")
+    offset = os.path.getsize(path) if path and os.path.exists(path) else 0
+    p = subprocess.run(argv, env=dict(env, HOME=home), capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"connect failed: {p.stderr.strip()}")
+    path = json.loads(p.stdout)["logPath"]
+    if path != log_state.get("path"):
+        offset = 0
+    log_state["path"] = path
+    with open(path) as f:
+        f.seek(offset)
+        return f.read()
+
+
+def aws_cli_run(aws, env, name, policy_file, trust_file):
+    """The eight IAM/STS calls of bench/connect.py, one `aws` process each."""
+    acct = ""
+    calls = [
+        ["sts", "get-caller-identity"],
+        ["iam", "get-policy", "--policy-arn", f"arn:aws:iam::ACCT:policy/Cli-Policy-{name}"],
+        ["iam", "create-policy", "--policy-name", f"Cli-Policy-{name}",
+         "--policy-document", f"file://{policy_file}"],
+        ["iam", "get-role", "--role-name", f"Cli-Role-{name}"],
+        ["iam", "create-role", "--role-name", f"Cli-Role-{name}",
+         "--assume-role-policy-document", f"file://{trust_file}"],
+        ["iam", "list-attached-role-policies", "--role-name", f"Cli-Role-{name}"],
+        ["iam", "attach-role-policy", "--role-name", f"Cli-Role-{name}",
+         "--policy-arn", f"arn:aws:iam::ACCT:policy/Cli-Policy-{name}"],
+        ["iam", "attach-role-policy", "--role-name", f"Cli-Role-{name}",
+         "--policy-arn", "arn:aws:iam::aws:policy/SecurityAudit"],
+    ]
+    for call in calls:
+        argv = [aws, "--output", "json"] + [a.replace("ACCT", acct) for a in call]
+        p = subprocess.run(argv, env=env, capture_output=True, text=True)
+        if call[1] == "get-caller-identity":
+            if p.returncode != 0:
+                sys.exit(f"aws sts get-caller-identity failed: {p.stderr.strip()}")
+            acct = json.loads(p.stdout)["Account"]
+        elif p.returncode != 0 and "NoSuchEntity" not in p.stderr:
+            sys.exit(f"aws {' '.join(call[:2])} failed: {p.stderr.strip()}")
+    return None
+
+
+def write_docs(binary, env, tmp):
+    policy = subprocess.run([binary, "policy", "--compact"], capture_output=True, text=True,
+                            env=env).stdout
+    trust = subprocess.run([binary, "trust-policy", "--external-id", "bench-external-id"],
+                           capture_output=True, text=True, env=env).stdout
+    pf, tf = os.path.join(tmp, "policy.json"), os.path.join(tmp, "trust.json")
+    with open(pf, "w") as f:
+        f.write(policy)
+    with open(tf, "w") as f:
+        f.write(trust)
+    return pf, tf
+
+
+def run_rtt(rtt, rounds, binary, aws, moto, spot, fronts, ca, tmp, docs):
+    link = Link(fronts, rtt)
+    try:
+        env = base_env(moto, link, ca)
+        cli_env = {k: v for k, v in env.items() if k != "AWS_ENDPOINT_URL"}
+        cli_env["HOME"] = tmp
+        rows = {"fresh": [], "re-run": [], "aws-cli": []}
+        for n in range(rounds):
+            name = f"{int(rtt * 1000)}-{n}"
+            spot.reset()
+            home = tempfile.mkdtemp(prefix="bench-home-", dir=tmp)
+            log_state = {}
+            rows["fresh"].append(link.measure(
+                lambda: connect_run(binary, env, home, name, log_state)))
+            rows["re-run"].append(link.measure(
+                lambda: connect_run(binary, env, home, name, log_state)))
+            rows["aws-cli"].append(link.measure(
+                lambda: aws_cli_run(aws, cli_env, name, *docs)))
+            shutil.rmtree(home, ignore_errors=True)
+        return rows
+    finally:
+        link.stop()
+
+
+# -- the table ------------------------------------------------------------------------
+def med(values):
+    return statistics.median(values)
+
+
+def per_endpoint(samples, fn):
+    return "/".join(f"{med([fn(s, ep) for s in samples]):g}" for ep in ENDPOINTS)
+
+
+def tls_cell(samples):
+    return " ".join(f"{med([s.tls(ep, False) for s in samples]):g}+"
+                    f"{med([s.tls(ep, True) for s in samples]):g}" for ep in ENDPOINTS)
+
+
+def kbytes(samples):
+    up = med([sum(c.bytes_up for cs in s.conns.values() for c in cs) for s in samples])
+    down = med([sum(c.bytes_down for cs in s.conns.values() for c in cs) for s in samples])
+    return f"{up / 1000:.0f}/{down / 1000:.0f}"
+
+
+def table(results, rounds, close):
+    head = (f"{'RTT':>6}  {'run':<21}{'wall s':>7}{'RTTs':>6}  {'HTTP':<9}{'TCP':<9}"
+            f"{'TLS full+res':<14}{'kB up/down':<11}{'connect':>8}{'TLS':>6}{'request':>8}{'peers':>6}"
+            f"{'other':>7}"
+            f"  {'aws-cli/this':>12}")
+    out = [f"far link: {rounds} round(s), medians; per endpoint as iam/sts/spot; "
+           "kB: all endpoints; split in seconds" + ("; IAM/STS close after each answer" if close else ""),
+           head, "-" * len(head)]
+    for rtt, rows in results:
+        cli = med([s.wall for s in rows["aws-cli"]])
+        for run in ("fresh", "re-run", "aws-cli"):
+            ss = rows[run]
+            wall = med([s.wall for s in ss])
+            split = [med([s.split[i] for s in ss]) for i in range(5)]
+            src = ss[0].split_from
+            label = "aws-cli (8 calls)" if run == "aws-cli" else f"spot-connect {run}"
+            ratio = "" if run == "aws-cli" else f"{cli / wall:.1f}x"
+            out.append(
+                f"{rtt * 1000:>4.0f}ms  {label:<21}{wall:>7.2f}{wall / rtt:>6.1f}  "
+                f"{per_endpoint(ss, lambda s, ep: s.trips.get(ep, 0)):<9}"
+                f"{per_endpoint(ss, lambda s, ep: s.tcp(ep)):<9}{tls_cell(ss):<14}{kbytes(ss):<11}"
+                f"{split[0]:>8.2f}{split[1]:>6.2f}{split[2]:>8.2f}{split[3]:>6.2f}{split[4]:>7.2f}"
+                f"  {ratio:>12}" + ("" if src == "log" or run == "aws-cli" else "  (split: proxy)"))
+    out.append("")
+    out.append("goals (issue 10): a fresh connect in 18 RTT or less; at 300 ms, 20x the AWS CLI")
+    for rtt, rows in results:
+        wall = med([s.wall for s in rows["fresh"]])
+        multiple = wall / rtt
+        net = med([(s.wall - s.split[3]) / rtt for s in rows["fresh"]])
+        line = f"{rtt * 1000:>4.0f}ms  fresh {multiple:.1f} RTT: " + (
+            "met" if multiple <= 18 else f"missed by {multiple - 18:.1f} RTT") + \
+            f" ({net:.1f} RTT without the peers' own time)"
+        if abs(rtt - 0.3) < 1e-9:
+            ratio = med([s.wall for s in rows["aws-cli"]]) / wall
+            line += f"; aws-cli/fresh {ratio:.1f}x: " + (
+                "met" if ratio >= 20 else f"missed by {20 / ratio:.1f}x")
+        out.append(line)
+    return "\n".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default=os.path.join(HERE, "..", "build"))
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rtt", default="100,300", help="round-trip times in ms, comma-separated")
+    ap.add_argument("--close", action="store_true",
+                    help="IAM and STS close the connection after each answer, as moto does")
+    args = ap.parse_args()
+    binary = os.path.join(args.build, "spot-connect")
+    rtts = [float(x) / 1000 for x in args.rtt.split(",") if x]
+    if not rtts or min(rtts) <= 0:
+        sys.exit("--rtt: positive milliseconds, e.g. 100,300")
+    aws = shutil.which("aws")
+    if not aws:
+        sys.exit("aws (the AWS CLI) is not on PATH; it is the peer this benchmark compares with")
+    tmp = tempfile.mkdtemp(prefix="bench-far-")
+    ca = make_test_ca(os.path.join(tmp, "ca"))
+    results = []
+    front = timed(ClosingFront if args.close else FaultProxy)
+    with MotoServer() as moto, front(moto.url, tls=ca) as iam, front(moto.url, tls=ca) as sts, \
+            timed(FakeSpot)(moto_url=moto, token=TOKEN, tls=ca) as spot:
+        fronts = {"iam": iam, "sts": sts, "spot": spot}
+        for f in fronts.values():
+            f.busy = []
+        docs = write_docs(binary, {"PATH": os.environ["PATH"], "HOME": tmp}, tmp)
+        subprocess.run([aws, "--version"], capture_output=True)  # warm the page cache
+        for rtt in rtts:
+            results.append((rtt, run_rtt(rtt, args.rounds, binary, aws, moto, spot, fronts,
+                                         ca, tmp, docs)))
+    print(table(results, args.rounds, args.close))
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
