@@ -6,7 +6,7 @@ a policy or role that exists already, a role made after it was read, a
 token that may not list the organization's accounts."""
 
 import harness
-from connect_env import (attached, connect, env, fresh, iam, iam_proxy, policy_arn,
+from connect_env import (FIRST_RUN, attached, connect, env, fresh, iam, iam_proxy, policy_arn,
                          policy_versions, read_state, result, role_exists, spot, stop_peers)
 
 suite = harness.Suite("round_trips")
@@ -16,19 +16,6 @@ WRITES = ("CreatePolicy", "CreatePolicyVersion", "CreateRole", "UpdateAssumeRole
           "AttachRolePolicy", "DetachRolePolicy", "setCredentials", "generateExternalId",
           "createAccount")
 
-FIRST_RUN = [
-    ("sts", "GetCallerIdentity"),
-    ("iam", "ListAttachedRolePolicies"),  # IAM's limit per role, before any write
-    ("spot", "listAccounts"),
-    ("spot", "createAccount"),
-    ("spot", "generateExternalId"),
-    ("iam", "CreatePolicy"),
-    ("iam", "CreateRole"),
-    ("iam", "AttachRolePolicy"),
-    ("iam", "AttachRolePolicy"),
-    ("spot", "setCredentials"),
-    ("spot", "readCredentials"),
-]
 
 
 @suite.before_each
