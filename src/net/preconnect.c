@@ -322,12 +322,22 @@ unsigned preconnect_used(void)
     return atomic_load(&used_count);
 }
 
-unsigned preconnect_pooled(void)
+static unsigned count_slots(slot_state state)
 {
     unsigned n = 0;
     pthread_mutex_lock(&pool_lock);
     for (int i = 0; i < PRECONNECT_SLOTS; i++)
-        n += pool[i].state == SLOT_READY;
+        n += pool[i].state == state;
     pthread_mutex_unlock(&pool_lock);
     return n;
+}
+
+unsigned preconnect_pooled(void)
+{
+    return count_slots(SLOT_READY);
+}
+
+unsigned preconnect_connecting(void)
+{
+    return count_slots(SLOT_CONNECTING);
 }

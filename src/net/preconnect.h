@@ -36,5 +36,7 @@ void preconnect_cleanup(void);
 unsigned preconnect_used(void);
 /* Sockets connected and waiting in the pool now. */
 unsigned preconnect_pooled(void);
+/* Sockets still being connected now. */
+unsigned preconnect_connecting(void);
 
 #endif
