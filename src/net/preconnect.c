@@ -1,6 +1,5 @@
 #include "net/preconnect.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -50,8 +49,8 @@ static pc_slot pool[PRECONNECT_SLOTS];
 static unsigned pool_gen;
 static atomic_uint used_count;
 
-/* The socket this thread handed to libcurl and that libcurl has not yet
- * called connect() on (see connect() below); -1 when none. */
+/* The socket this thread's open-socket callback just handed to libcurl, for
+ * its sockopt callback; -1 when none. */
 static __thread int tl_handed = -1;
 
 /* ---- starting ---- */
@@ -114,14 +113,31 @@ static void finish_slot(const pc_job *job, int fd, const struct sockaddr *peer, 
         close(fd);
 }
 
-/* One non-blocking connect, waited for until the deadline; the socket or -1. */
+/* libcurl 7.88.x calls connect() even on a socket its sockopt callback
+ * declared connected, and fails on EISCONN (curl issue 10626, fixed in
+ * 8.0.0). Linux answers that call with 0 on a socket whose non-blocking
+ * connect completed without connect() being called again (the socket is
+ * still SS_CONNECTING; net/ipv4/af_inet.c __inet_stream_connect), so only
+ * such sockets are pooled for those versions. */
+static int connect_must_be_pending(void)
+{
+    unsigned v = curl_version_info(CURLVERSION_NOW)->version_num;
+    return v >= 0x075800 && v < 0x080000;
+}
+
+/* One non-blocking connect, waited for until the deadline (poll and
+ * SO_ERROR, never a second connect()); the socket or -1. */
 static int connect_one(const struct addrinfo *ai, double deadline)
 {
     int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
     if (fd < 0)
         return -1;
-    if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-        return fd;
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+        if (!connect_must_be_pending())
+            return fd;
+        close(fd);
+        return -1;
+    }
     if (errno != EINPROGRESS) {
         close(fd);
         return -1;
@@ -251,21 +267,12 @@ static curl_socket_t on_open_socket(void *ud, curlsocktype purpose, struct curl_
     return socket(addr->family, addr->socktype, addr->protocol);
 }
 
-/* libcurl 7.88.x still calls connect() on a socket its sockopt callback
- * declared connected and fails on EISCONN (curl issue 10626, fixed in 8.0.0). */
-static int connect_follows(void)
-{
-    unsigned v = curl_version_info(CURLVERSION_NOW)->version_num;
-    return v >= 0x075800 && v < 0x080000;
-}
-
 static int on_sockopt(void *ud, curl_socket_t fd, curlsocktype purpose)
 {
     (void)ud, (void)purpose;
     if (fd < 0 || fd != tl_handed)
         return CURL_SOCKOPT_OK;
-    if (!connect_follows())
-        tl_handed = -1;
+    tl_handed = -1;
     return CURL_SOCKOPT_ALREADY_CONNECTED;
 }
 
@@ -273,33 +280,6 @@ void preconnect_attach(CURL *h)
 {
     curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
     curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, on_sockopt);
-}
-
-/* libcurl's own connect(): on the socket just handed over it answers
- * "connected", which it is; every other call goes to the C library's.
- * This program's definition wins over the C library's for libcurl because
- * the executable comes first in symbol lookup. */
-typedef int (*connect_fn)(int, __CONST_SOCKADDR_ARG, socklen_t);
-static connect_fn libc_connect;
-static pthread_once_t libc_connect_once = PTHREAD_ONCE_INIT;
-
-static void find_libc_connect(void)
-{
-    libc_connect = (connect_fn)dlsym(RTLD_NEXT, "connect");
-}
-
-int connect(int fd, __CONST_SOCKADDR_ARG addr, socklen_t len)
-{
-    if (fd >= 0 && fd == tl_handed) {
-        tl_handed = -1;
-        return 0;
-    }
-    pthread_once(&libc_connect_once, find_libc_connect);
-    if (!libc_connect) {
-        errno = ENOSYS;
-        return -1;
-    }
-    return libc_connect(fd, addr, len);
 }
 
 /* ---- the rest ---- */
