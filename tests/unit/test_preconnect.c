@@ -5,13 +5,16 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "check.h"
+#include "net/http.h"
 #include "net/preconnect.h"
 #include "util/timeutil.h"
 
@@ -154,8 +157,72 @@ static void nothing_for_a_bad_url_or_a_refused_port(void)
     preconnect_cleanup();
 }
 
+typedef struct call {
+    const char *url;
+    status_t st;
+    long status;
+} call;
+
+static void *call_thread(void *arg)
+{
+    call *c = arg;
+    http_request req = {.method = "GET", .url = c->url};
+    http_response resp;
+    sc_error err;
+    c->st = http_perform(NULL, &req, &resp, &err);
+    c->status = resp.status;
+    if (c->st == ST_OK)
+        http_response_free(&resp);
+    http_thread_cleanup();
+    return NULL;
+}
+
+/* Reads the request head on c and answers 200, as the server would. */
+static int answer(int c)
+{
+    char req[4096];
+    size_t n = 0;
+    double end = time_monotonic() + DEADLINE_S;
+    while (!memmem(req, n, "\r\n\r\n", 4) && n < sizeof req && time_monotonic() < end) {
+        struct pollfd p = {.fd = c, .events = POLLIN};
+        ssize_t r = poll(&p, 1, 100) == 1 ? recv(c, req + n, sizeof req - n, 0) : 0;
+        if (r < 0 && errno != EAGAIN)
+            return -1;
+        if (r > 0)
+            n += (size_t)r;
+    }
+    static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+    return memmem(req, n, "\r\n\r\n", 4) && send(c, ok, sizeof ok - 1, 0) > 0 ? 0 : -1;
+}
+
+static void a_call_from_another_thread_takes_the_socket(void)
+{
+    listener l;
+    REQUIRE(listen_on(&l) == 0);
+    unsigned used = preconnect_used();
+    preconnect_start(l.url, NULL);
+    CHECK(settled());
+    int c;
+    CHECK_INT(accept_all(&l, &c), 1);
+    REQUIRE(c >= 0);
+    call cl = {.url = l.url};
+    pthread_t t;
+    REQUIRE(pthread_create(&t, NULL, call_thread, &cl) == 0);
+    CHECK_INT(answer(c), 0);
+    pthread_join(t, NULL);
+    CHECK_INT(cl.st, ST_OK);
+    CHECK_INT(cl.status, 200);
+    CHECK_INT(preconnect_used(), used + 1);
+    CHECK_INT(preconnect_pooled(), 0);
+    int other;
+    CHECK_INT(accept_all(&l, &other), 0); /* no connection of its own */
+    close(c);
+    close(l.fd);
+}
+
 int main(void)
 {
+    http_global_init();
     check_suite = "preconnect";
     check_run("one socket per endpoint, however often asked", one_socket_per_endpoint);
     check_run("a handful of sockets at most", a_handful_at_most);
@@ -163,5 +230,8 @@ int main(void)
     check_run("nothing when a proxy may apply, unless the caller never uses one",
               nothing_when_a_proxy_may_apply);
     check_run("nothing for a bad URL or a refused port", nothing_for_a_bad_url_or_a_refused_port);
+    check_run("a call from another thread takes the pooled socket",
+              a_call_from_another_thread_takes_the_socket);
+    http_global_cleanup();
     return check_exit();
 }
