@@ -25,12 +25,12 @@
 typedef enum slot_state { SLOT_FREE, SLOT_CONNECTING, SLOT_READY } slot_state;
 
 typedef struct pc_slot {
-    slot_state state;
-    char host[256];
-    long port;
-    int fd; /* SLOT_READY only */
     struct sockaddr_storage peer;
+    long port;
     socklen_t peer_len;
+    slot_state state;
+    int fd; /* SLOT_READY only */
+    char host[256];
 } pc_slot;
 
 /* What a connecting thread needs; it owns and frees it. */
