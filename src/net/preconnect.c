@@ -1,7 +1,6 @@
 #include "net/preconnect.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -113,32 +112,21 @@ static void finish_slot(const pc_job *job, int fd, const struct sockaddr *peer, 
         close(fd);
 }
 
-/* libcurl 7.88.x calls connect() even on a socket its sockopt callback
+/* One non-blocking connect, waited for until the deadline; the socket or -1.
+ *
+ * libcurl 7.88.x calls connect() even on a socket its sockopt callback
  * declared connected, and fails on EISCONN (curl issue 10626, fixed in
- * 8.0.0). Linux answers that call with 0 on a socket whose non-blocking
- * connect completed without connect() being called again (the socket is
- * still SS_CONNECTING; net/ipv4/af_inet.c __inet_stream_connect), so only
- * such sockets are pooled for those versions. */
-static int connect_must_be_pending(void)
-{
-    unsigned v = curl_version_info(CURLVERSION_NOW)->version_num;
-    return v >= 0x075800 && v < 0x080000;
-}
-
-/* One non-blocking connect, waited for until the deadline (poll and
- * SO_ERROR, never a second connect()); the socket or -1. */
+ * 8.0.0). Linux answers that call with 0, not EISCONN, on a socket whose
+ * non-blocking connect completed without a second connect() call: it is
+ * still SS_CONNECTING (net/ipv4/af_inet.c, __inet_stream_connect). So the
+ * completion is read with poll and SO_ERROR, never with connect(), and a
+ * connect that succeeds at once (Linux TCP does not) is not pooled. */
 static int connect_one(const struct addrinfo *ai, double deadline)
 {
     int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
     if (fd < 0)
         return -1;
-    if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
-        if (!connect_must_be_pending())
-            return fd;
-        close(fd);
-        return -1;
-    }
-    if (errno != EINPROGRESS) {
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 || errno != EINPROGRESS) {
         close(fd);
         return -1;
     }
