@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "net/endpoint.h"
+#include "net/preconnect.h"
 #include "net/tls.h"
 #include "util/ascii.h"
 #include "util/timeutil.h"
@@ -34,6 +35,7 @@ void http_thread_cleanup(void)
 void http_global_cleanup(void)
 {
     http_thread_cleanup();
+    preconnect_cleanup();
     curl_global_cleanup();
 }
 
@@ -162,6 +164,7 @@ static void set_transport(CURL *h, const http_options *opt)
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "spot-connect/" SC_VERSION);
+    preconnect_attach(h);
     if (opt && opt->ca_bundle)
         curl_easy_setopt(h, CURLOPT_CAINFO, opt->ca_bundle);
     if (opt && opt->ca_dir)

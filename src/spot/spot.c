@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "net/preconnect.h"
 #include "spot/spot_internal.h"
 #include "util/ascii.h"
 #include "util/json.h"
@@ -273,6 +274,11 @@ void spot_client_free(spot_client *c)
     free(c->ca_bundle);
     free(c->ca_dir);
     free(c);
+}
+
+void spot_client_preconnect(spot_client *c)
+{
+    preconnect_start(c->base, &c->http);
 }
 
 /* A token with a control character would break (or add) header lines. */
