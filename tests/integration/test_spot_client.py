@@ -462,6 +462,7 @@ def test_read_is_resent_when_its_kept_alive_connection_closes_and_resumes_tls():
     ports = [p for _, p in connections(s)]
     assert len(ports) == 3 and ports[0] == ports[1] != ports[2], connections(s)
     assert [r.tls_resumed for r in s.requests] == [False, False, True], connections(s)
+    assert {r.tls_version for r in s.requests} == {"TLSv1.3"}, [r.tls_version for r in s.requests]
     assert c.log[0]["transport"].startswith("conn=new tls=full "), c.log
     assert c.log[1]["transport"].startswith("conn=new tls=resumed connect="), c.log
 

@@ -207,7 +207,7 @@ class SpotRequest:
     logic did not run), request_id (the envelope's request.id), time
     (time.monotonic() at arrival), client (the client's (address, port): one
     per TCP connection), tls_resumed (whether the connection's TLS session
-    was resumed; None over plain HTTP).
+    was resumed) and tls_version ("TLSv1.3"; both None over plain HTTP).
     """
 
     def __init__(self, endpoint, method, path, query, body, headers):
@@ -227,6 +227,7 @@ class SpotRequest:
         self.time = time.monotonic()
         self.client = None
         self.tls_resumed = None
+        self.tls_version = None
 
     def header(self, name, default=None):
         return self.headers.get(name.lower(), default)
@@ -435,6 +436,7 @@ class _SpotHandler(PeerHandler):
         rec = spot._arrive(self.command, self.path, body, _headers_dict(self.headers))
         rec.client = self.client_address
         rec.tls_resumed = getattr(self.connection, "session_reused", None)
+        rec.tls_version = self.connection.version() if rec.tls_resumed is not None else None
         fault = spot._next_fault(rec.endpoint)
         rec.fault = fault.kind
         reply = None
