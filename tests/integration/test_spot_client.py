@@ -301,6 +301,7 @@ def test_create_repeated_when_it_never_arrived():
     closed.stop()
     c = failed(call("createAccount", "nowhere", endpoint=url), "could not connect", attempts=3)
     assert [e["attempt"] for e in c.log] == [1, 2, 3] and c.log[0]["http"] == 0, c.log
+    assert {e["transport"] for e in c.log} == {"conn=none"}, c.log
 
 
 @suite.test
