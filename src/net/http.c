@@ -16,10 +16,12 @@
 #define HTTP_DEFAULT_CONNECT_MS 5000L
 #define HTTP_DEFAULT_TIMEOUT_MS 30000L
 /* A call that must not arrive twice reuses only a connection idle for at
- * most this long (seconds). Servers close idle connections after a while
- * (IAM and Spot after tens of seconds); a connection used moments ago is
- * unlikely to be closed while the request is on its way, so the refused
- * resend (on_prereq) stays a rare failure, not a regular one. */
+ * most this long (seconds). A server closes an idle connection when its own
+ * timeout ends (load balancers commonly after 60 s); if that close crosses
+ * the request, the request may have arrived and is not resent (on_prereq),
+ * so the call fails. A connection used moments ago is far from any such
+ * timeout, which keeps that failure rare; an older one is replaced by a
+ * new connection (its TLS session resumed) instead. */
 #define HTTP_ONCE_MAX_IDLE_S 10L
 
 /* One handle per thread keeps its connection cache, so a run of calls to
