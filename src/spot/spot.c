@@ -324,7 +324,8 @@ static void log_attempt(const spot_client *c, const spot_call *call, const http_
                           .http_status = resp->status,
                           .request_id = request_id && *request_id ? request_id : NULL,
                           .seconds = resp->seconds,
-                          .attempt = attempt};
+                          .attempt = attempt,
+                          .transport = resp->transport};
     if (e)
         entry.error_code = e->code[0] ? e->code : status_message(e->status);
     c->log(c->log_ctx, &entry);
