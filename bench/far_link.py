@@ -341,7 +341,7 @@ WIZARD_ROLE, WIZARD_POLICY = "Spot-Role", "Spot-Policy"   # the wizard's default
 class Panel:
     """Enter on one work panel: its wall time and what the link saw meanwhile."""
 
-    def __init__(self, name, wall, calls, conns, http, http_old, dropped, quiet):
+    def __init__(self, name, wall, calls, conns, http, http_old, dropped, on_link, quiet):
         self.name = name
         self.wall = wall            # Enter -> the done text, seconds
         self.calls = calls          # [(service, action, seconds, fields)] from the log
@@ -349,6 +349,7 @@ class Panel:
         self.http = http            # endpoint -> requests sent during it
         self.http_old = http_old    # endpoint -> of those, on connections opened before
         self.dropped = dropped      # endpoint -> connections opened before, closed during it
+        self.local = wall - on_link  # seconds not waiting on the link (local work, screen)
         self.quiet = quiet          # whether the read-ahead was over before Enter
         self.server = []            # (Spot endpoint, Spot's own seconds) during it
 
@@ -435,19 +436,35 @@ def log_phases(log):
 
 
 def link_window(link, start, end):
-    """What the link saw between start and end (monotonic)."""
+    """What the link saw between start and end (monotonic), and for how long
+    of it the client was waiting on the link (connecting, a TLS handshake,
+    a request out or its answer back)."""
     conns, http, http_old, dropped = {}, {}, {}, {}
+    waits = []
     for ep, p in link.proxies.items():
         all_conns = p.connections_since(0)
         conns[ep] = [c for c in all_conns if start <= c.accepted <= end]
         http[ep] = http_old[ep] = dropped[ep] = 0
         for c in all_conns:
-            n = sum(1 for a, _ in list(c.exchanges) if start <= a <= end)
-            http[ep] += n
+            exchanges = [(a, b) for a, b in list(c.exchanges) if start <= a <= end]
+            http[ep] += len(exchanges)
+            waits += exchanges
             if c.accepted < start:
-                http_old[ep] += n
+                http_old[ep] += len(exchanges)
                 dropped[ep] += c.closed is not None and start <= c.closed <= end
-    return conns, http, http_old, dropped
+            elif c.accepted <= end:
+                waits.append((c.accepted, c.handshake_end or c.accepted))
+    return conns, http, http_old, dropped, union_length(waits, start, end)
+
+
+def union_length(intervals, start, end):
+    """The time within [start, end] that the intervals cover."""
+    total, reach = 0.0, start
+    for a, b in sorted((max(a, start), min(b, end)) for a, b in intervals):
+        if b > reach:
+            total += b - max(a, reach)
+            reach = b
+    return total
 
 
 def wizard_run(vt, link, env, moto, spot, home):
@@ -610,12 +627,13 @@ def wizard_notes(rtt, panels):
 
 
 def wizard_table(results):
-    head = (f"{'RTT':>6}  {'panel':<9}{'Enter->done s':>14}{'RTTs':>6}  {'HTTP':<9}{'on kept':<9}"
+    head = (f"{'RTT':>6}  {'panel':<9}{'Enter->done s':>14}{'RTTs':>6}{'local s':>8}  "
+            f"{'HTTP':<9}{'on kept':<9}"
             f"{'TCP new':<9}{'TLS full+res':<14}{'closed':<8}calls (the run's log)")
     out = ["wizard (automatic method, default names): Enter on a work panel to its done text, "
            "the read-ahead over before Enter; medians; per endpoint as iam/sts/spot; "
-           "on kept: requests on connections opened before Enter; closed: such connections "
-           "closed after Enter",
+           "local: not waiting on the link; on kept: requests on connections opened before "
+           "Enter; closed: such connections closed after Enter",
            head, "-" * len(head)]
     notes, goals = [], []
     for rtt, rows in results:
@@ -628,7 +646,8 @@ def wizard_table(results):
             calls = [" ".join(c[1] for c in p.calls) for p in ps]
             shown = max(set(calls), key=calls.count) + ("" if len(set(calls)) == 1 else " (varies)")
             out.append(
-                f"{rtt * 1000:>4.0f}ms  {name:<9}{wall:>14.2f}{wall / rtt:>6.1f}  "
+                f"{rtt * 1000:>4.0f}ms  {name:<9}{wall:>14.2f}{wall / rtt:>6.1f}"
+                f"{med([p.local for p in ps]):>8.3f}  "
                 f"{per_endpoint(ps, lambda p, ep: p.http[ep]):<9}"
                 f"{per_endpoint(ps, lambda p, ep: p.http_old[ep]):<9}"
                 f"{per_endpoint(ps, lambda p, ep: p.tcp(ep)):<9}{tls_cell(ps):<14}"
@@ -642,11 +661,13 @@ def wizard_table(results):
         client = [p.call("setCredentials")[2] for p in ps if p.call("setCredentials")]
         client = f"{med(client):.2f} s at the client" if client else "not in the log"
         net = med([(p.wall - p.spot_time("setCredentials")) / rtt for p in ps])
+        local = med([p.local for p in ps])
         goals.append(
             f"{rtt * 1000:>4.0f}ms  Enter->connected {wall:.2f} s ({wall / rtt:.1f} RTT); "
             f"setCredentials {client}, Spot's own {server:.2f} s; without Spot's time "
             f"{net:.1f} RTT: " + ("met" if net <= 2 else f"missed by {net - 2:.1f} RTT") +
-            f" ({all_spot:.1f} RTT without all of Spot's own time)" +
+            f" ({all_spot:.1f} RTT without all of Spot's own time, "
+            f"{(wall - local) / rtt:.1f} RTT on the link, {local * 1000:.0f} ms local)" +
             f"; Spot connection at Connect: {spot_connection(ps)}")
     if not goals:
         return ""
