@@ -3,7 +3,7 @@
 its IAM/STS calls through the same link, in the same run.
 
     python3 bench/far_link.py [--build DIR] [--rounds N] [--rtt 100,300] [--close]
-                              [--no-wizard]
+                              [--no-wizard] [--read SECONDS]
 
 Three endpoints, as in production, each over TLS (a CA made at run time):
 IAM and STS are moto (signatures checked) behind one keep-alive HTTPS front
@@ -28,6 +28,8 @@ done text, with the phase's calls (the run's log: a phase starts at the
 line naming the AWS account) and the requests, new connections and TLS
 handshakes the proxies saw meanwhile.  For Connect, the goal: Enter to
 "connected" less setCredentials' own time in the fake Spot, in RTTs.
+--read S waits S seconds more on each of those panels, as an operator
+reading them (libcurl drops a connection idle for more than 118 s).
 
 HTTP round trips per endpoint come from the run's log (its " call " lines)
 for spot-connect, and from the HTTPS fronts for the AWS CLI.  The wall time
@@ -301,7 +303,7 @@ def write_docs(binary, env, tmp):
     return pf, tf
 
 
-def run_rtt(rtt, rounds, binary, aws, moto, spot, fronts, ca, tmp, docs, vt=None):
+def run_rtt(rtt, rounds, binary, aws, moto, spot, fronts, ca, tmp, docs, vt=None, read=0.0):
     link = Link(fronts, rtt)
     try:
         env = base_env(moto, link, ca)
@@ -322,7 +324,7 @@ def run_rtt(rtt, rounds, binary, aws, moto, spot, fronts, ca, tmp, docs, vt=None
             shutil.rmtree(home, ignore_errors=True)
             if vt is not None:
                 home = tempfile.mkdtemp(prefix="bench-wizard-", dir=tmp)
-                rows["wizard"].append(wizard_run(vt, link, env, moto, spot, home))
+                rows["wizard"].append(wizard_run(vt, link, env, moto, spot, home, read))
                 shutil.rmtree(home, ignore_errors=True)
         return rows
     finally:
@@ -467,9 +469,10 @@ def union_length(intervals, start, end):
     return total
 
 
-def wizard_run(vt, link, env, moto, spot, home):
+def wizard_run(vt, link, env, moto, spot, home, read=0.0):
     """The wizard, automatic method and defaults, from its first panel to
-    connected; [Panel] for the policy, role and connect panels."""
+    connected; [Panel] for the policy, role and connect panels.  `read`:
+    seconds the operator reads each of them after the read-ahead is over."""
     spot.reset()
     remove_wizard_iam(moto)
     s = vt.binary_session([], env=env, home=home)
@@ -496,6 +499,7 @@ def wizard_run(vt, link, env, moto, spot, home):
             elif name == "connect":
                 key("Enter", "hands the role to Spot")
             quiet = link_quiet(link)       # the read-ahead is over: Enter's own cost
+            time.sleep(read)               # the operator reading (a bench, not a test)
             s.settle()
             busy = len(spot.busy_calls)
             start = s.key("Enter")
@@ -626,14 +630,15 @@ def wizard_notes(rtt, panels):
     return [f"{rtt * 1000:>4.0f}ms  note: {n}" for n in dict.fromkeys(out)]
 
 
-def wizard_table(results):
+def wizard_table(results, read=0.0):
     head = (f"{'RTT':>6}  {'panel':<9}{'Enter->done s':>14}{'RTTs':>6}{'local s':>8}  "
             f"{'HTTP':<9}{'on kept':<9}"
             f"{'TCP new':<9}{'TLS full+res':<14}{'closed':<8}calls (the run's log)")
     out = ["wizard (automatic method, default names): Enter on a work panel to its done text, "
            "the read-ahead over before Enter; medians; per endpoint as iam/sts/spot; "
            "local: not waiting on the link; on kept: requests on connections opened before "
-           "Enter; closed: such connections closed after Enter",
+           "Enter; closed: such connections closed after Enter" +
+           (f"; {read:g} s on each panel after the read-ahead" if read else ""),
            head, "-" * len(head)]
     notes, goals = [], []
     for rtt, rows in results:
@@ -688,6 +693,9 @@ def main():
                     help="IAM and STS close the connection after each answer, as moto does")
     ap.add_argument("--no-wizard", action="store_true",
                     help="skip the wizard rows (they need libvterm)")
+    ap.add_argument("--read", type=float, default=0.0, metavar="SECONDS",
+                    help="wizard: wait this long on each work panel after its read-ahead, as "
+                         "an operator reading (libcurl drops connections idle for 118 s)")
     args = ap.parse_args()
     binary = os.path.join(args.build, "spot-connect")
     rtts = [float(x) / 1000 for x in args.rtt.split(",") if x]
@@ -710,9 +718,9 @@ def main():
         subprocess.run([aws, "--version"], capture_output=True)  # warm the page cache
         for rtt in rtts:
             results.append((rtt, run_rtt(rtt, args.rounds, binary, aws, moto, spot, fronts,
-                                         ca, tmp, docs, vt)))
+                                         ca, tmp, docs, vt, args.read)))
     print(table(results, args.rounds, args.close))
-    wizard = wizard_table(results)
+    wizard = wizard_table(results, args.read)
     if wizard:
         print()
         print(wizard)
