@@ -55,9 +55,11 @@ def connect_once(binary, env, n):
     return took, trips
 
 
-def aws_cli_once(aws, env, moto_url, n, policy_file, trust_file):
-    acct = None
-    calls = [
+def cli_calls(n, policy_file, trust_file):
+    """The IAM/STS calls a script would make with aws-cli for what a first
+    connect does on the AWS side ("ACCT" stands for the account ID, known
+    after the first call); the peer spot-connect is compared with."""
+    return [
         ["sts", "get-caller-identity"],
         ["iam", "get-policy", "--policy-arn", f"arn:aws:iam::ACCT:policy/Cli-Policy-{n}"],
         ["iam", "create-policy", "--policy-name", f"Cli-Policy-{n}",
@@ -71,6 +73,11 @@ def aws_cli_once(aws, env, moto_url, n, policy_file, trust_file):
         ["iam", "attach-role-policy", "--role-name", f"Cli-Role-{n}",
          "--policy-arn", "arn:aws:iam::aws:policy/SecurityAudit"],
     ]
+
+
+def aws_cli_once(aws, env, moto_url, n, policy_file, trust_file):
+    acct = None
+    calls = cli_calls(n, policy_file, trust_file)
     start = time.perf_counter()
     for call in calls:
         argv = [aws, "--endpoint-url", moto_url, "--output", "json"] + [

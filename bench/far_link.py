@@ -58,6 +58,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests"))
 
+import connect as connect_bench  # noqa: E402  (bench/connect.py: the aws-cli calls)
 from peers.delayproxy import DelayProxy  # noqa: E402
 from peers.fakespot import FakeSpot, route  # noqa: E402
 from peers import faultproxy  # noqa: E402
@@ -264,20 +265,7 @@ def connect_run(binary, env, home, name, log_state):
 def aws_cli_run(aws, env, name, policy_file, trust_file):
     """The eight IAM/STS calls of bench/connect.py, one `aws` process each."""
     acct = ""
-    calls = [
-        ["sts", "get-caller-identity"],
-        ["iam", "get-policy", "--policy-arn", f"arn:aws:iam::ACCT:policy/Cli-Policy-{name}"],
-        ["iam", "create-policy", "--policy-name", f"Cli-Policy-{name}",
-         "--policy-document", f"file://{policy_file}"],
-        ["iam", "get-role", "--role-name", f"Cli-Role-{name}"],
-        ["iam", "create-role", "--role-name", f"Cli-Role-{name}",
-         "--assume-role-policy-document", f"file://{trust_file}"],
-        ["iam", "list-attached-role-policies", "--role-name", f"Cli-Role-{name}"],
-        ["iam", "attach-role-policy", "--role-name", f"Cli-Role-{name}",
-         "--policy-arn", f"arn:aws:iam::ACCT:policy/Cli-Policy-{name}"],
-        ["iam", "attach-role-policy", "--role-name", f"Cli-Role-{name}",
-         "--policy-arn", "arn:aws:iam::aws:policy/SecurityAudit"],
-    ]
+    calls = connect_bench.cli_calls(name, policy_file, trust_file)
     for call in calls:
         argv = [aws, "--output", "json"] + [a.replace("ACCT", acct) for a in call]
         p = subprocess.run(argv, env=env, capture_output=True, text=True)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "aws/client_internal.h"
+#include "net/preconnect.h"
 #include "util/env.h"
 #include "util/xalloc.h"
 
@@ -105,4 +106,11 @@ void aws_client_endpoint(const aws_client *c, aws_service svc, aws_endpoint *out
     else
         snprintf(out->url, sizeof out->url, "https://sts.%s.%s/", c->cfg.region,
                  c->partition->dns_suffix);
+}
+
+void aws_client_preconnect(aws_client *c, aws_service svc)
+{
+    aws_endpoint ep;
+    aws_client_endpoint(c, svc, &ep);
+    preconnect_start(ep.url, &c->cfg.http);
 }

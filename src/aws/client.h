@@ -33,5 +33,8 @@ creds_provider *aws_client_creds(const aws_client *c);
 /* The configuration the client was built from (strings owned by the client),
  * so that a client for other credentials can be derived from it. */
 const aws_client_config *aws_client_get_config(const aws_client *c);
+/* Starts opening the connection the next call to svc will use, in the
+ * background (net/preconnect.h): same endpoint, same proxy rules. */
+void aws_client_preconnect(aws_client *c, aws_service svc);
 
 #endif

@@ -224,7 +224,8 @@ static void log_attempt(const aws_client *c, const aws_endpoint *ep, const char 
                           .http_status = resp->status,
                           .request_id = resp->request_id[0] ? resp->request_id : NULL,
                           .seconds = resp->seconds,
-                          .attempt = attempt};
+                          .attempt = attempt,
+                          .transport = resp->transport};
     if (e && e->status != ST_OK)
         entry.error_code = e->code[0] ? e->code : status_message(e->status);
     aws_client_log(c, &entry);

@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/prompt.h"
+#include "net/calllog.h"
 #include "util/xalloc.h"
 
 enum { OPT_PROFILE = 256, OPT_REGION, OPT_CA_BUNDLE, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT };
@@ -124,10 +125,13 @@ void cli_log_call(void *ctx, const api_call_log *e)
     char attempt[24] = "";
     if (e->attempt > 1)
         snprintf(attempt, sizeof attempt, " (attempt %d)", e->attempt);
-    cli_line(stderr, "spot-connect: %s %s %s %s -> %s in %.3f s%s%s%s%s%s%s", e->service, e->action,
-             e->method, e->url, status, e->seconds, e->error_code ? " [" : "",
+    char transport[96];
+    calllog_transport(e, transport, sizeof transport);
+    cli_line(stderr, "spot-connect: %s %s %s %s -> %s in %.3f s%s%s%s%s%s%s%s", e->service,
+             e->action, e->method, e->url, status, e->seconds, e->error_code ? " [" : "",
              e->error_code ? e->error_code : "", e->error_code ? "]" : "",
-             e->request_id ? " request " : "", e->request_id ? e->request_id : "", attempt);
+             e->request_id ? " request " : "", e->request_id ? e->request_id : "", attempt,
+             transport);
 }
 
 void cli_session_options(const cli_aws_options *o, aws_session_options *so)

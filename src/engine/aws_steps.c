@@ -134,11 +134,13 @@ static int read_first(const engine *e, const state_item *it, state_step made)
 
 /* The create found the name taken: that entity existed before this run's
  * create (or an attempt whose answer was lost made it: it cannot be told
- * apart, so it is never claimed, and disconnect leaves it). */
-static void taken(state_item *it, sc_error *err)
+ * apart, so it is never claimed, and disconnect leaves it). Saved at once:
+ * a run stopped now must not find "pending" and claim it. */
+static status_t taken(engine *e, state_item *it, sc_error *err)
 {
     it->pending = 0;
     error_clear(err);
+    return eng_save(e, err);
 }
 
 static status_t existing_policy(engine *e, const eng_part *pt, const char *arn, sc_error *err)
@@ -172,9 +174,10 @@ static status_t policy_part(engine *e, const eng_part *pt, sc_error *err)
     if (st != ST_OK && read && iam_is(err, "NoSuchEntity"))
         st = create_policy(e, pt, err);
     else if (st != ST_OK && !read && iam_is(err, "EntityAlreadyExists")) {
-        taken(pt->item, err);
         answers_forget_policy(e->ans, arn); /* "missing" was stale */
-        st = existing_policy(e, pt, arn, err);
+        st = taken(e, pt->item, err);
+        if (st == ST_OK)
+            st = existing_policy(e, pt, arn, err);
         if (st != ST_OK && iam_is(err, "NoSuchEntity"))
             st = policy_elsewhere(e, pt->name, err);
     }
@@ -292,9 +295,10 @@ status_t eng_role(engine *e, sc_error *err)
     if (st != ST_OK && !missing && iam_is(err, "NoSuchEntity")) {
         st = create_role(e, err);
     } else if (st != ST_OK && missing && iam_is(err, "EntityAlreadyExists")) {
-        taken(&e->st.role, err);
         answers_forget_role(e->ans, e->role_name); /* read before it was made: stale */
-        st = existing_role(e, err);
+        st = taken(e, &e->st.role, err);
+        if (st == ST_OK)
+            st = existing_role(e, err);
     }
     return st == ST_OK ? eng_reach(e, STEP_ROLE, err) : st;
 }

@@ -335,6 +335,17 @@ static void fill_result(const engine *e, connect_result *out)
     out->spot_rehanded = e->spot_rehanded;
 }
 
+/* The plan is known: the connections to the endpoints after the first
+ * call's are opened while it runs (the identity is STS's; the automatic
+ * path goes to IAM next, and every method but the console's to Spot). */
+static void preconnect_plan(const engine *e)
+{
+    if (e->aws && e->o->method == CONNECT_AUTOMATIC)
+        aws_client_preconnect(e->aws, AWS_IAM);
+    if (e->spot)
+        spot_client_preconnect(e->spot);
+}
+
 /* What can be refused before any call is made. */
 static status_t check_options(const connect_options *o, sc_error *err)
 {
@@ -373,6 +384,8 @@ status_t connect_run(const connect_options *o, const connect_hooks *h, aws_sessi
                 .ans = o->answers ? o->answers : answers_new()};
     memset(out, 0, sizeof *out);
     status_t st = check_options(o, err);
+    if (st == ST_OK)
+        preconnect_plan(&e);
     if (st == ST_OK)
         st = eng_identity(&e, err);
     /* Bad documents are refused before anything is written, state included. */

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "net/calllog.h"
 #include "util/buf.h"
 #include "util/escape.h"
 #include "util/private.h"
@@ -92,6 +93,9 @@ void journal_call(void *ctx, const api_call_log *e)
         buf_printf(&b, " error=%s", e->error_code);
     if (e->attempt > 1)
         buf_printf(&b, " attempt=%d", e->attempt);
+    char transport[96];
+    calllog_transport(e, transport, sizeof transport);
+    buf_puts(&b, transport);
     journal_line(j, buf_str(&b));
     buf_free(&b);
     if (j->next)

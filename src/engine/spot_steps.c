@@ -30,7 +30,7 @@ static void use_account(engine *e, const char *id, const char *name, const char 
  * that name (names are not unique in Spot). */
 static const spot_account *pick(const spot_accounts *as, const char *name)
 {
-    for (size_t i = 0; i < as->n; i++) {
+    for (size_t i = 0; as->items && i < as->n; i++) {
         const spot_account *a = &as->items[i];
         if (!name)
             return a;

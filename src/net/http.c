@@ -1,10 +1,13 @@
 #include "net/http.h"
 
 #include <curl/curl.h>
+#include <openssl/ssl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "net/endpoint.h"
+#include "net/preconnect.h"
 #include "net/tls.h"
 #include "util/ascii.h"
 #include "util/timeutil.h"
@@ -13,14 +16,52 @@
 #define HTTP_MAX_BODY ((size_t)16 * 1024 * 1024)
 #define HTTP_DEFAULT_CONNECT_MS 5000L
 #define HTTP_DEFAULT_TIMEOUT_MS 30000L
+/* A call that must not arrive twice reuses only a connection idle for at
+ * most this long (seconds). A server closes an idle connection when its own
+ * timeout ends (load balancers commonly after 60 s); if that close crosses
+ * the request, the request may have arrived and is not resent (on_prereq),
+ * so the call fails. A connection used moments ago is far from any such
+ * timeout, which keeps that failure rare; an older one is replaced by a
+ * new connection (its TLS session resumed) instead. */
+#define HTTP_ONCE_MAX_IDLE_S 10L
 
 /* One handle per thread keeps its connection cache, so a run of calls to
  * the same endpoint costs one TLS handshake. */
 static __thread CURL *tl_handle;
 
+/* Shared by every thread's handle: TLS sessions and DNS answers, so that a
+ * new connection to an endpoint resumes the TLS session of an earlier one
+ * (the worker's or the main thread's) instead of a full handshake. Not the
+ * connection cache: libcurl documents sharing it across threads as unsafe. */
+static CURLSH *g_share;
+static pthread_mutex_t g_share_locks[CURL_LOCK_DATA_LAST];
+
+static void share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *ud)
+{
+    (void)h, (void)access, (void)ud;
+    if ((unsigned)data < CURL_LOCK_DATA_LAST)
+        pthread_mutex_lock(&g_share_locks[data]);
+}
+
+static void share_unlock(CURL *h, curl_lock_data data, void *ud)
+{
+    (void)h, (void)ud;
+    if ((unsigned)data < CURL_LOCK_DATA_LAST)
+        pthread_mutex_unlock(&g_share_locks[data]);
+}
+
 void http_global_init(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    for (size_t i = 0; i < CURL_LOCK_DATA_LAST; i++)
+        pthread_mutex_init(&g_share_locks[i], NULL);
+    g_share = curl_share_init();
+    if (!g_share)
+        return; /* every handle keeps its own caches, as without a share */
+    curl_share_setopt(g_share, CURLSHOPT_LOCKFUNC, share_lock);
+    curl_share_setopt(g_share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+    curl_share_setopt(g_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    curl_share_setopt(g_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 }
 
 void http_thread_cleanup(void)
@@ -34,6 +75,14 @@ void http_thread_cleanup(void)
 void http_global_cleanup(void)
 {
     http_thread_cleanup();
+    preconnect_cleanup();
+    /* A worker thread still in a call keeps the share (CURLSHE_IN_USE):
+     * then it and its locks stay until the process ends. */
+    if (g_share && curl_share_cleanup(g_share) == CURLSHE_OK) {
+        g_share = NULL;
+        for (size_t i = 0; i < CURL_LOCK_DATA_LAST; i++)
+            pthread_mutex_destroy(&g_share_locks[i]);
+    }
     curl_global_cleanup();
 }
 
@@ -162,6 +211,7 @@ static void set_transport(CURL *h, const http_options *opt)
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "spot-connect/" SC_VERSION);
+    preconnect_attach(h);
     if (opt && opt->ca_bundle)
         curl_easy_setopt(h, CURLOPT_CAINFO, opt->ca_bundle);
     if (opt && opt->ca_dir)
@@ -173,6 +223,85 @@ static void set_transport(CURL *h, const http_options *opt)
         curl_easy_setopt(h, CURLOPT_XFERINFODATA, (void *)opt->cancel);
         curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     }
+}
+
+/* What libcurl's callbacks saw of one exchange's connections. */
+typedef struct transfer_watch {
+    CURL *handle;
+    int once;           /* the request must not be sent twice */
+    int attempts;       /* requests about to be sent; libcurl resends on its own */
+    int refused_resend; /* on_prereq stopped a resend */
+    http_tls tls;       /* of the connection the last attempt went over */
+} transfer_watch;
+
+/* Whether the connection the handle uses now resumed its TLS session. */
+static http_tls tls_of(CURL *h)
+{
+    struct curl_tlssessioninfo *info = NULL;
+    if (curl_easy_getinfo(h, CURLINFO_TLS_SSL_PTR, &info) != CURLE_OK || !info ||
+        info->backend != CURLSSLBACKEND_OPENSSL || !info->internals)
+        return HTTP_TLS_NONE;
+    return SSL_session_reused((SSL *)info->internals) ? HTTP_TLS_RESUMED : HTTP_TLS_FULL;
+}
+
+/* libcurl calls this before each time it sends the request, with the
+ * connection up (new or reused). A second call means libcurl is resending
+ * it by itself: its kept-alive connection died after the request went out
+ * (Curl_retry_request: no answer byte on a reused connection, or an HTTP/2
+ * stream the server refused), and the server may have acted on it. For a
+ * call that must not arrive twice that resend is refused. */
+static int on_prereq(void *ud, char *conn_primary_ip, char *conn_local_ip, int conn_primary_port,
+                     int conn_local_port)
+{
+    (void)conn_primary_ip, (void)conn_local_ip, (void)conn_primary_port, (void)conn_local_port;
+    transfer_watch *w = ud;
+    w->attempts++;
+    w->tls = tls_of(w->handle);
+    if (w->once && w->attempts > 1) {
+        w->refused_resend = 1;
+        return CURL_PREREQFUNC_ABORT;
+    }
+    return CURL_PREREQFUNC_OK;
+}
+
+static void set_reuse(CURL *h, const http_request *req, transfer_watch *w)
+{
+    if (g_share)
+        curl_easy_setopt(h, CURLOPT_SHARE, g_share);
+    /* TLS 1.2 at least; the highest OpenSSL offers (1.3) is preferred. */
+    curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    w->handle = h;
+    w->once = req->not_idempotent;
+    curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_prereq);
+    curl_easy_setopt(h, CURLOPT_PREREQDATA, w);
+    if (req->not_idempotent)
+        curl_easy_setopt(h, CURLOPT_MAXAGE_CONN, HTTP_ONCE_MAX_IDLE_S);
+}
+
+static double info_seconds(CURL *h, CURLINFO what)
+{
+    curl_off_t us = 0;
+    curl_easy_getinfo(h, what, &us);
+    return (double)us / 1e6;
+}
+
+/* Which connection the exchange went over, and what opening it cost. */
+static http_transport transport_of(CURL *h, const transfer_watch *w)
+{
+    long opened = 0;
+    curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &opened);
+    /* The request went over a reused connection; the one opened for the
+     * refused resend carried nothing (it stays cached for the next call). */
+    if (w->refused_resend)
+        return (http_transport){.conn = HTTP_CONN_REUSED};
+    if (opened <= 0)
+        return (http_transport){.conn = w->attempts ? HTTP_CONN_REUSED : HTTP_CONN_NONE};
+    http_transport t = {.conn = HTTP_CONN_NEW,
+                        .tls = w->tls,
+                        .connect_seconds = info_seconds(h, CURLINFO_CONNECT_TIME_T)};
+    if (t.tls != HTTP_TLS_NONE)
+        t.tls_seconds = info_seconds(h, CURLINFO_APPCONNECT_TIME_T) - t.connect_seconds;
+    return t;
 }
 
 /* The host part of url, for messages: never the path or query. */
@@ -204,13 +333,18 @@ static status_t tls_error(const http_options *opt, const char *host, CURLcode rc
 }
 
 static status_t map_curl_error(CURL *h, CURLcode rc, const char *url, const http_options *opt,
-                               sc_error *err)
+                               const transfer_watch *w, sc_error *err)
 {
     long timeout_ms = opt ? opt->timeout_ms : 0;
     char host[256];
     url_host(url, host, sizeof host);
     double connect_time = 0;
     curl_easy_getinfo(h, CURLINFO_CONNECT_TIME, &connect_time);
+    if (rc == CURLE_ABORTED_BY_CALLBACK && w->refused_resend)
+        return error_set(err, ST_NET_IO,
+                         "the connection to %s closed before an answer; the request may have "
+                         "arrived",
+                         host);
     switch (rc) {
     case CURLE_ABORTED_BY_CALLBACK:
         return error_set(err, ST_CANCELLED, "interrupted");
@@ -262,11 +396,12 @@ status_t http_perform(const http_options *opt, const http_request *req, http_res
     curl_easy_setopt(h, CURLOPT_HEADERDATA, resp);
     set_method(h, req);
     set_transport(h, opt);
-    if (req->not_idempotent)
-        curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+    transfer_watch watch = {0};
+    set_reuse(h, req, &watch);
     double start = time_monotonic();
     CURLcode rc = curl_easy_perform(h);
     resp->seconds = time_monotonic() - start;
+    resp->transport = transport_of(h, &watch);
     free_headers(headers);
     if (rc != CURLE_OK) {
         char host[256];
@@ -274,7 +409,7 @@ status_t http_perform(const http_options *opt, const http_request *req, http_res
         status_t st = sink.too_big
                           ? error_set(err, ST_PARSE, "the answer from %s is larger than %zu bytes",
                                       host, sink.max)
-                          : map_curl_error(h, rc, req->url, opt, err);
+                          : map_curl_error(h, rc, req->url, opt, &watch, err);
         buf_free(&resp->body);
         return st;
     }

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
+#include "net/calllog.h"
 #include "net/endpoint.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -31,9 +32,11 @@ typedef struct http_request {
     size_t nheaders;
     const char *body; /* may be NULL */
     size_t body_len;
-    /* 1 for a call that must not arrive twice: it gets a new connection,
-     * because libcurl silently resends a request whose reused keep-alive
-     * connection turns out dead, even after the server acted on it. */
+    /* 1 for a call that must not arrive twice. libcurl silently resends a
+     * request whose reused keep-alive connection turns out dead, even after
+     * the server acted on it; for such a call that resend is refused and the
+     * exchange ends as ST_NET_IO (sent, outcome unknown). It reuses only a
+     * connection idle for a few seconds at most. */
     int not_idempotent;
 } http_request;
 
@@ -45,9 +48,11 @@ typedef struct http_response {
     long retry_after;    /* Retry-After in seconds (delta or HTTP date), 0 when absent */
     /* X-RateLimit-Reset as sent (Spot: seconds until allowed), 0 when absent */
     double rate_limit_reset;
+    http_transport transport; /* the connection it went over, also on failure */
 } http_response;
 
-/* Process-wide libcurl setup; call once from main before any thread starts. */
+/* Process-wide libcurl setup; call once from main before any thread starts.
+ * Every thread's handle shares the TLS session and DNS caches it makes. */
 void http_global_init(void);
 void http_global_cleanup(void);
 /* Frees the calling thread's connection cache; worker threads call it on exit. */

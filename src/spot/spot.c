@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "net/preconnect.h"
 #include "spot/spot_internal.h"
 #include "util/ascii.h"
 #include "util/json.h"
@@ -275,6 +276,11 @@ void spot_client_free(spot_client *c)
     free(c);
 }
 
+void spot_client_preconnect(spot_client *c)
+{
+    preconnect_start(c->base, &c->http);
+}
+
 /* A token with a control character would break (or add) header lines. */
 static status_t check_token(const spot_client *c, sc_error *err)
 {
@@ -318,7 +324,8 @@ static void log_attempt(const spot_client *c, const spot_call *call, const http_
                           .http_status = resp->status,
                           .request_id = request_id && *request_id ? request_id : NULL,
                           .seconds = resp->seconds,
-                          .attempt = attempt};
+                          .attempt = attempt,
+                          .transport = resp->transport};
     if (e)
         entry.error_code = e->code[0] ? e->code : status_message(e->status);
     c->log(c->log_ctx, &entry);

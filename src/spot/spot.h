@@ -40,6 +40,9 @@ typedef struct spot_accounts {
 /* Copies the strings of cfg. */
 spot_client *spot_client_new(const spot_config *cfg);
 void spot_client_free(spot_client *c);
+/* Starts opening the connection the next call will use, in the background
+ * (net/preconnect.h): same endpoint, same proxy rules. */
+void spot_client_preconnect(spot_client *c);
 
 /* GET /setup/account[?cloudAccountId=...]. */
 status_t spot_list_accounts(spot_client *c, const char *cloud_account_id, spot_accounts *out,

@@ -415,12 +415,20 @@ static status_t open_connect_clients(job_args *a, worker_job *job, journal *j, a
     return st;
 }
 
-/* The engine's options for a phase (or a plan) of the wizard's run. */
-static void phase_options(job_args *a, worker_job *job, connect_options *o, const char **bundles,
-                          iam_tag *tags, char *tag_store)
+/* The engine's options for a phase (or a plan) of the wizard's run, with
+ * the storage they point into. */
+typedef struct phase_setup {
+    connect_options o;
+    const char *bundles[WIZ_MAX_BUNDLES];
+    iam_tag tags[IAM_RULES_MAX_TAGS];
+    char tag_store[WIZ_RULES_TAGS_LEN];
+} phase_setup;
+
+static void phase_options(job_args *a, worker_job *job, phase_setup *p)
 {
-    wiz_connect_options(&a->wz, o, bundles, WIZ_MAX_BUNDLES);
-    wiz_rules_options(&a->wz, o, tags, IAM_RULES_MAX_TAGS, tag_store, WIZ_RULES_TAGS_LEN);
+    connect_options *o = &p->o;
+    wiz_connect_options(&a->wz, o, p->bundles, WIZ_MAX_BUNDLES);
+    wiz_rules_options(&a->wz, o, p->tags, IAM_RULES_MAX_TAGS, p->tag_store, WIZ_RULES_TAGS_LEN);
     if (a->s.policy_file[0]) { /* bundles select from Spot's policy only */
         o->policy_file = a->s.policy_file;
         o->bundles = NULL;
@@ -442,13 +450,10 @@ static status_t run_connect(worker_job *job, void *arg, void **result, sc_error 
     status_t st = open_connect_clients(a, job, j, &aws, &auth, &spot, err);
     wiz_connect_result *out = xcalloc(1, sizeof *out);
     if (st == ST_OK) {
-        const char *bundles[WIZ_MAX_BUNDLES];
-        connect_options o;
-        iam_tag tags[IAM_RULES_MAX_TAGS];
-        char tag_store[WIZ_RULES_TAGS_LEN];
-        phase_options(a, job, &o, bundles, tags, tag_store);
+        phase_setup p;
+        phase_options(a, job, &p);
         connect_hooks hooks = {.progress = on_progress, .ctx = job};
-        st = connect_run(&o, &hooks, aws, spot, j, &out->r, err);
+        st = connect_run(&p.o, &hooks, aws, spot, j, &out->r, err);
         out->reached = a->stop_after;
     }
     *result = out;
@@ -471,17 +476,13 @@ static status_t run_read_ahead(worker_job *job, void *arg, void **result, sc_err
     *result = NULL;
     status_t st = open_connect_clients(a, job, NULL, &aws, &auth, &spot, err);
     if (st == ST_OK) {
-        const char *bundles[WIZ_MAX_BUNDLES];
-        connect_options o;
-        iam_tag tags[IAM_RULES_MAX_TAGS];
-        char tag_store[WIZ_RULES_TAGS_LEN];
-        phase_options(a, job, &o, bundles, tags, tag_store);
-        o.dry_run = 1;
-        o.stop_after = 0;
+        phase_setup p;
+        phase_options(a, job, &p);
+        p.o.dry_run = 1;
         connect_hooks hooks = {.ctx = job};
         journal *j = journal_new(NULL, NULL);
         connect_result r;
-        st = connect_run(&o, &hooks, aws, spot, j, &r, err);
+        st = connect_run(&p.o, &hooks, aws, spot, j, &r, err);
         connect_result_free(&r);
         journal_free(j);
     }

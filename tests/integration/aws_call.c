@@ -1,7 +1,9 @@
 /* Makes one IAM/STS call through the real client, configured from the
  * standard AWS_* environment, and prints what came back as one JSON line:
  * {"status": "...", "code": "...", "http": N, "attempts": N}. The retry and
- * partition tests drive it through the fault proxy and the verifier. */
+ * partition tests drive it through the fault proxy and the verifier.
+ * Several calls separated by "--" run in one session, one line each, e.g.
+ *   aws_call GetCallerIdentity -- CreatePolicyVersion ARN DOC */
 #include <stdio.h>
 #include <string.h>
 
@@ -54,15 +56,27 @@ int main(int argc, char **argv)
     aws_session *s = NULL;
     sc_error err;
     error_clear(&err);
-    status_t st = aws_session_open(&so, &s, &err);
-    if (st == ST_OK)
-        st = call(s->client, argc, argv, &err);
-    if (st == ST_OK)
-        err.attempts = err.attempts ? err.attempts : 1;
-    printf("{\"status\": \"%s\", \"code\": \"%s\", \"http\": %ld, \"attempts\": %d}\n",
-           status_message(st), err.code, err.http_status, err.attempts);
-    if (st != ST_OK)
-        fprintf(stderr, "aws_call: %s\n", err.message);
+    status_t open_st = aws_session_open(&so, &s, &err), st = open_st;
+    sc_error open_err = err;
+    /* argv[first - 1] is the program's name or the "--" before the call:
+     * call() reads the action from argv[1]. */
+    for (int first = 1, i = 1; i <= argc; i++) {
+        if (i < argc && strcmp(argv[i], "--") != 0)
+            continue;
+        err = open_err;
+        st = open_st;
+        if (st == ST_OK && i - first < 1)
+            st = error_set(&err, ST_USAGE, "usage: aws_call ACTION [ARGS] [-- ACTION [ARGS]]");
+        else if (st == ST_OK)
+            st = call(s->client, i - first + 1, argv + first - 1, &err);
+        if (st == ST_OK)
+            err.attempts = err.attempts ? err.attempts : 1;
+        printf("{\"status\": \"%s\", \"code\": \"%s\", \"http\": %ld, \"attempts\": %d}\n",
+               status_message(st), err.code, err.http_status, err.attempts);
+        if (st != ST_OK)
+            fprintf(stderr, "aws_call: %s\n", err.message);
+        first = i + 1;
+    }
     aws_session_free(s);
     http_global_cleanup();
     return st == ST_OK ? 0 : 1;

@@ -15,6 +15,24 @@ from peers.faultproxy import FaultProxy
 
 TOKEN = "spot-test-token-0123456789abcdef"
 _peers = {}
+
+# (service, action) of a first automatic connect, in order: the identity;
+# IAM's limit per role, checked before any write (its NoSuchEntity also
+# says the role is to be made); Spot's accounts, listed once; then writes
+# only, and Spot's confirmation.
+FIRST_RUN = [
+    ("sts", "GetCallerIdentity"),
+    ("iam", "ListAttachedRolePolicies"),
+    ("spot", "listAccounts"),
+    ("spot", "createAccount"),
+    ("spot", "generateExternalId"),
+    ("iam", "CreatePolicy"),
+    ("iam", "CreateRole"),
+    ("iam", "AttachRolePolicy"),
+    ("iam", "AttachRolePolicy"),
+    ("spot", "setCredentials"),
+    ("spot", "readCredentials"),
+]
 _counter = [0]
 
 

@@ -1,8 +1,12 @@
-/* Makes one Spot API call through the real client, with the token and
- * account resolved as the CLI resolves them, and prints one JSON line:
+/* Makes Spot API calls through the real client, with the token and
+ * account resolved as the CLI resolves them, and prints one JSON line a call:
  *   {"status": "...", "code": "...", "http": N, "request_id": "...",
  *    "attempts": N, "message": "...", "result": ...}
- * Every attempt is also written to stderr as `spot-log {...}`.
+ * Several calls separated by "--" run one after the other in one process
+ * (one client, so kept-alive connections are reused), e.g.
+ *   spot_call listAccounts -- createAccount NAME
+ * Every attempt is also written to stderr as `spot-log {...}`, with the
+ * call log's transport facts under "transport" ("conn=new tls=full ...").
  *
  * Environment: SPOT_CONNECT_SPOT_ENDPOINT (base URL), SPOT_CONNECT_CA_BUNDLE
  * or AWS_CA_BUNDLE (PEM to trust), SPOT_CALL_MAX_ATTEMPTS and
@@ -17,7 +21,8 @@
 
 #define USAGE                                                                                      \
     "usage: spot_call listAccounts [CLOUD_ACCOUNT_ID] | createAccount NAME | deleteAccount ID |\n" \
-    "       generateExternalId ID | setCredentials ID ROLE_ARN | readCredentials ID\n"
+    "       generateExternalId ID | setCredentials ID ROLE_ARN | readCredentials ID\n"             \
+    "       [-- another call ...]\n"
 
 typedef struct last_call {
     long http_status;
@@ -39,6 +44,9 @@ static void on_log(void *ctx, const api_call_log *e)
     json_kv_str(g, "request_id", e->request_id);
     json_kv_str(g, "error", e->error_code);
     json_kv_int(g, "attempt", e->attempt);
+    char transport[96];
+    calllog_transport(e, transport, sizeof transport);
+    json_kv_str(g, "transport", transport[0] ? transport + 1 : NULL);
     yajl_gen_map_close(g);
     fputs("spot-log ", stderr);
     json_gen_finish(g, stderr);
@@ -103,6 +111,32 @@ static const char *env_or(const char *a, const char *b)
     return v && *v ? v : getenv(b);
 }
 
+/* Runs the call argv[1..argc-1] and prints its JSON line. */
+static status_t run_one(spot_client *c, status_t auth_st, const spot_auth *auth,
+                        const sc_error *auth_err, int argc, char **argv, last_call *last)
+{
+    sc_error err = *auth_err;
+    status_t st = auth_st;
+    yajl_gen g = json_gen_new(0);
+    yajl_gen_map_open(g);
+    memset(last, 0, sizeof *last);
+    if (st == ST_OK && argc < 2)
+        st = error_set(&err, ST_USAGE, USAGE);
+    else if (st == ST_OK)
+        st = call(c, argc, argv, g, &err);
+    json_kv_str(g, "status", status_message(st));
+    json_kv_str(g, "code", err.code);
+    json_kv_int(g, "http", st == ST_OK ? last->http_status : err.http_status);
+    json_kv_str(g, "request_id", st == ST_OK ? last->request_id : err.request_id);
+    json_kv_int(g, "attempts", err.attempts);
+    json_kv_str(g, "message", st == ST_OK ? "" : err.message);
+    json_kv_str(g, "token_source", auth->source);
+    yajl_gen_map_close(g);
+    json_gen_finish(g, stdout);
+    fflush(stdout);
+    return st;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -113,10 +147,9 @@ int main(int argc, char **argv)
     sc_error err;
     spot_auth auth;
     last_call last = {0};
-    status_t st = spot_auth_resolve(NULL, NULL, &auth, &err);
-    yajl_gen g = json_gen_new(0);
-    yajl_gen_map_open(g);
-    if (st == ST_OK) {
+    status_t auth_st = spot_auth_resolve(NULL, NULL, &auth, &err);
+    spot_client *c = NULL;
+    if (auth_st == ST_OK) {
         const char *max = getenv("SPOT_CALL_MAX_ATTEMPTS"), *tmo = getenv("SPOT_CALL_TIMEOUT_MS");
         spot_config cfg = {.endpoint = getenv("SPOT_CONNECT_SPOT_ENDPOINT"),
                            .token = auth.token,
@@ -125,19 +158,18 @@ int main(int argc, char **argv)
                            .log_ctx = &last};
         cfg.http.ca_bundle = env_or("SPOT_CONNECT_CA_BUNDLE", "AWS_CA_BUNDLE");
         cfg.http.timeout_ms = tmo ? atol(tmo) : 0;
-        spot_client *c = spot_client_new(&cfg);
-        st = call(c, argc, argv, g, &err);
-        spot_client_free(c);
+        c = spot_client_new(&cfg);
     }
-    json_kv_str(g, "status", status_message(st));
-    json_kv_str(g, "code", err.code);
-    json_kv_int(g, "http", st == ST_OK ? last.http_status : err.http_status);
-    json_kv_str(g, "request_id", st == ST_OK ? last.request_id : err.request_id);
-    json_kv_int(g, "attempts", err.attempts);
-    json_kv_str(g, "message", st == ST_OK ? "" : err.message);
-    json_kv_str(g, "token_source", auth.source);
-    yajl_gen_map_close(g);
-    json_gen_finish(g, stdout);
+    /* argv[first - 1] is the program's name or the "--" before the call:
+     * call() reads the action from argv[1]. */
+    status_t st = ST_OK;
+    for (int first = 1, i = 1; i <= argc; i++) {
+        if (i < argc && strcmp(argv[i], "--") != 0)
+            continue;
+        st = run_one(c, auth_st, &auth, &err, i - first + 1, argv + first - 1, &last);
+        first = i + 1;
+    }
+    spot_client_free(c);
     spot_auth_clear(&auth);
     http_global_cleanup();
     return st == ST_OK ? 0 : st == ST_USAGE ? 2 : 1;

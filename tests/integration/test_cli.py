@@ -96,6 +96,7 @@ def test_verbose_logs_each_call_without_secrets():
     r = harness.run_binary(["whoami", "-v"], env=moto_env())
     assert r.code == 0, r.describe()
     assert "sts GetCallerIdentity POST" in r.stderr and "-> 200" in r.stderr, r.describe()
+    assert " conn=new connect=" in r.stderr, r.describe()  # moto: plain HTTP, no TLS
     harness.assert_no_secrets(r, {"secret key": moto.secret_access_key})
     assert "Signature=" not in r.stderr and "Authorization" not in r.stderr, r.describe()
 

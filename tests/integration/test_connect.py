@@ -61,6 +61,13 @@ def test_state_and_log_files_are_private_and_secret_free():
     for call in ("iam CreateRole POST", "sts GetCallerIdentity", "spot setCredentials POST"):
         assert call in log, f"log lacks {call!r}"
     assert "request=" in log
+    # Each call line ends with its connection; Spot's calls, the once-only
+    # ones too, share one kept-alive TLS connection.
+    calls = [line for line in log.splitlines() if " call " in line]
+    assert all(" conn=" in line for line in calls), calls
+    spot_new = [line for line in calls if " spot " in line and " conn=new " in line]
+    assert len(spot_new) == 1 and " tls=full connect=" in spot_new[0], calls
+    assert len({r.client for r in spot().requests}) == 1, [r.client for r in spot().requests]
 
 
 @suite.test

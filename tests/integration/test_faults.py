@@ -129,6 +129,20 @@ def test_create_policy_version_not_repeated_after_reset():
 
 
 @suite.test
+def test_create_policy_version_not_resent_when_its_kept_alive_connection_closes():
+    # CreatePolicyVersion goes over the connection GetCallerIdentity left
+    # open, reaches IAM, and the connection closes before the answer. libcurl
+    # by itself resends such a request on a new connection: refused here.
+    arn = policy_arn()
+    proxy().set_mode("lost", times=1, action="CreatePolicyVersion")
+    doc, p = aws_call(["GetCallerIdentity", "--", "CreatePolicyVersion", arn, POLICY], env())
+    assert doc["status"] == "connection failed", (doc, p.stderr)
+    assert "closed before an answer; the request may have arrived" in p.stderr, p.stderr
+    assert proxy().count_action("CreatePolicyVersion") == 1
+    assert versions(arn) == 2
+
+
+@suite.test
 def test_create_policy_version_not_repeated_after_500():
     arn = policy_arn()
     proxy().set_mode("http500", times=None, action="CreatePolicyVersion")

@@ -6,8 +6,9 @@ a policy or role that exists already, a role made after it was read, a
 token that may not list the organization's accounts."""
 
 import harness
-from connect_env import (attached, connect, env, fresh, iam, iam_proxy, policy_arn,
-                         policy_versions, read_state, result, role_exists, spot, stop_peers)
+from connect_env import (FIRST_RUN, attached, connect, env, fresh, iam, iam_proxy, kill,
+                         policy_arn, policy_versions, read_state, result, role_exists, spot, start,
+                         stop_peers, wait_until)
 
 suite = harness.Suite("round_trips")
 T = {}
@@ -16,19 +17,6 @@ WRITES = ("CreatePolicy", "CreatePolicyVersion", "CreateRole", "UpdateAssumeRole
           "AttachRolePolicy", "DetachRolePolicy", "setCredentials", "generateExternalId",
           "createAccount")
 
-FIRST_RUN = [
-    ("sts", "GetCallerIdentity"),
-    ("iam", "ListAttachedRolePolicies"),  # IAM's limit per role, before any write
-    ("spot", "listAccounts"),
-    ("spot", "createAccount"),
-    ("spot", "generateExternalId"),
-    ("iam", "CreatePolicy"),
-    ("iam", "CreateRole"),
-    ("iam", "AttachRolePolicy"),
-    ("iam", "AttachRolePolicy"),
-    ("spot", "setCredentials"),
-    ("spot", "readCredentials"),
-]
 
 
 @suite.before_each
@@ -157,6 +145,22 @@ def test_a_token_that_cannot_list_and_no_link_is_a_clear_failure():
     r = connect(T)
     assert r.code != 0 and "FORBIDDEN" in r.stderr, r.describe()
     assert spot().count_endpoint("createAccount") == 0
+
+
+@suite.test
+def test_spot_is_connected_to_while_the_identity_call_runs():
+    # The plan is known from the start: the TCP connection to Spot is opened
+    # while STS answers, so the first Spot call does not wait for it.
+    before = spot().accepts
+    iam_proxy().set_mode("stall", times=1, action="GetCallerIdentity", seconds=60)
+    proc = start(T, env_=env(via_proxy=True))
+    try:
+        deadline = 60 * harness.timeout_factor()
+        assert wait_until(lambda: iam_proxy().count_action("GetCallerIdentity") >= 1, deadline)
+        assert wait_until(lambda: spot().accepts > before, deadline), "no connection to Spot"
+        assert spot().requests == [], spot().requests   # connected, nothing asked yet
+    finally:
+        kill(proc)
 
 
 if __name__ == "__main__":

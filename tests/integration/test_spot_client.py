@@ -31,13 +31,15 @@ def _fresh():
 
 
 class Call:
-    """spot_call's JSON line (.out), its log lines (.log) and the process."""
+    """spot_call's JSON line (.out: the last call's; .outs: one a call), its
+    log lines (.log) and the process."""
 
     def __init__(self, proc):
         self.proc = proc
         lines = proc.stdout.strip().splitlines()
         assert lines, f"no output\n{proc.stderr}"
-        self.out = json.loads(lines[-1])
+        self.outs = [json.loads(line) for line in lines]
+        self.out = self.outs[-1]
         self.log = [json.loads(line[len("spot-log "):]) for line in proc.stderr.splitlines()
                     if line.startswith("spot-log ")]
 
@@ -299,6 +301,7 @@ def test_create_repeated_when_it_never_arrived():
     closed.stop()
     c = failed(call("createAccount", "nowhere", endpoint=url), "could not connect", attempts=3)
     assert [e["attempt"] for e in c.log] == [1, 2, 3] and c.log[0]["http"] == 0, c.log
+    assert {e["transport"] for e in c.log} == {"conn=none"}, c.log
 
 
 @suite.test
@@ -410,6 +413,59 @@ def test_usage_and_missing_token():
     c = call("listAccounts", token=None)
     failed(c, "invalid input", attempts=0)
     assert "token" in c["message"] and spot().requests == [], c.describe()
+
+
+# -- connections: kept alive, also for calls that must not repeat ---------------------
+
+def connections(s):
+    """The requests as (endpoint, client port): one port per TCP connection."""
+    return [(r.endpoint, r.client[1]) for r in s.requests]
+
+
+@suite.test
+def test_once_only_call_reuses_the_kept_alive_connection():
+    s = spot()
+    c = call("listAccounts", "--", "createAccount", "reused")
+    assert [o["status"] for o in c.outs] == ["ok", "ok"], c.describe()
+    assert len(s.requests) == 2 and len({p for _, p in connections(s)}) == 1, connections(s)
+    assert c.log[0]["transport"].startswith("conn=new tls=full connect="), c.log
+    assert c.log[1]["transport"] == "conn=reused", c.log
+
+
+@suite.test
+def test_once_only_call_is_not_resent_when_its_kept_alive_connection_closes():
+    # Spot reads createAccount on the connection listAccounts left open, makes
+    # the account and closes without answering, as a server closing an idle
+    # connection. libcurl by itself resends such a request on a new
+    # connection; for a call that must not arrive twice that is refused.
+    s = spot()
+    s.set_plan([("close", {"endpoint": fakespot.CREATE_ACCOUNT, "after": True})])
+    c = call("listAccounts", "--", "createAccount", "closed")
+    assert c.outs[0]["status"] == "ok", c.describe()
+    failed(c, "connection failed", attempts=1)
+    assert "closed before an answer" in c["message"], c.describe()
+    assert "not repeated" in c["message"], c.describe()
+    assert s.count_endpoint(fakespot.CREATE_ACCOUNT) == 1, connections(s)
+    assert len(s.accounts) == 1, s.accounts
+    assert len({p for _, p in connections(s)}) == 1, connections(s)
+    assert c.log[-1]["transport"] == "conn=reused", c.log
+
+
+@suite.test
+def test_read_is_resent_when_its_kept_alive_connection_closes_and_resumes_tls():
+    # The same close under a read: libcurl's own resend on a new connection
+    # is safe, and that second connection resumes the first one's TLS session.
+    s = spot()
+    s.set_plan(["pass", "close"])
+    c = call("listAccounts", "--", "listAccounts")
+    assert [o["status"] for o in c.outs] == ["ok", "ok"], c.describe()
+    assert c["attempts"] == 1, c.describe()
+    ports = [p for _, p in connections(s)]
+    assert len(ports) == 3 and ports[0] == ports[1] != ports[2], connections(s)
+    assert [r.tls_resumed for r in s.requests] == [False, False, True], connections(s)
+    assert {r.tls_version for r in s.requests} == {"TLSv1.3"}, [r.tls_version for r in s.requests]
+    assert c.log[0]["transport"].startswith("conn=new tls=full "), c.log
+    assert c.log[1]["transport"].startswith("conn=new tls=resumed connect="), c.log
 
 
 def _stop_peers():

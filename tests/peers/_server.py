@@ -66,6 +66,7 @@ class PeerHTTPServer(http.server.ThreadingHTTPServer):
             self._conns.discard(sock)
 
     def process_request(self, request, client_address):
+        self.owner.accepts += 1   # only the accept thread writes it
         if self.stopping.is_set():
             self.shutdown_request(request)
             return
@@ -264,6 +265,7 @@ class Peer:
     def __init__(self, tls=None):
         self.tls = tls                # testca.TestCA or None for plain HTTP
         self.tls_failures = 0         # handshakes that failed (e.g. wrong CA)
+        self.accepts = 0              # TCP connections accepted
         self._server = None
         self._thread = None
 
@@ -295,6 +297,17 @@ class Peer:
 
     def __exit__(self, *exc):
         self.stop()
+
+    def drop_connections(self):
+        """Closes every open connection, as a server's idle timeout does;
+        returns how many it closed. Not one in its TLS handshake: the TLS
+        wrapper holds that one's socket."""
+        server = self._server
+        with server._lock:
+            conns = [c for c in server._conns if c.fileno() != -1]
+        for c in conns:
+            _hard_shutdown(c)
+        return len(conns)
 
     def _note_tls_failure(self):
         self.tls_failures += 1

@@ -28,8 +28,10 @@ Faults, like FaultProxy:
     spot.set_mode("http502_html", times=None)               # until clear()
     spot.set_plan([("http429", {"retry_after": None, "rate_limit_reset": 2})])
 
-Faults: pass, http500, http429, http502_html, stall, reset, error, body
-(error: any Spot error envelope: status=, code=, message=, field=;
+Faults: pass, http500, http429, http502_html, stall, reset, close, error,
+body (close: read the request, close the connection without answering, as
+a server closing an idle keep-alive connection just as a request arrives;
+error: any Spot error envelope: status=, code=, message=, field=;
 body: status= and any answer text, body=, e.g. a hostile one).
 http429 sends Retry-After: retry_after (None: no header); http429, http500
 and error send X-RateLimit-Reset: rate_limit_reset when it is given (real
@@ -91,7 +93,8 @@ ROLE_ERRORS = (ERR_INVALID_ROLE_ARN, ERR_NO_EXTERNAL_ID, ERR_ROLE_NOT_FOUND,
                ERR_CANT_ASSUME_ROLE, ERR_INVALID_PRINCIPAL, ERR_INVALID_EXTERNAL_ID,
                ERR_EXTERNAL_ID_EXPIRED, ERR_MISSING_POLICY)
 
-FAULTS = ("pass", "http500", "http429", "http502_html", "stall", "reset", "error", "body")
+FAULTS = ("pass", "http500", "http429", "http502_html", "stall", "reset", "close", "error",
+          "body")
 
 _REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
             404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error",
@@ -202,7 +205,9 @@ class SpotRequest:
     for stall/reset), error_code (errors[0].code sent, if any), app_status
     (what the fake's logic answered, also under an after-fault; None if the
     logic did not run), request_id (the envelope's request.id), time
-    (time.monotonic() at arrival).
+    (time.monotonic() at arrival), client (the client's (address, port): one
+    per TCP connection), tls_resumed (whether the connection's TLS session
+    was resumed) and tls_version ("TLSv1.3"; both None over plain HTTP).
     """
 
     def __init__(self, endpoint, method, path, query, body, headers):
@@ -220,6 +225,9 @@ class SpotRequest:
         self.request_id = str(uuid.uuid4())
         self.timestamp = _now()
         self.time = time.monotonic()
+        self.client = None
+        self.tls_resumed = None
+        self.tls_version = None
 
     def header(self, name, default=None):
         return self.headers.get(name.lower(), default)
@@ -426,6 +434,9 @@ class _SpotHandler(PeerHandler):
         body = self.read_body()
         spot = self.peer
         rec = spot._arrive(self.command, self.path, body, _headers_dict(self.headers))
+        rec.client = self.client_address
+        rec.tls_resumed = getattr(self.connection, "session_reused", None)
+        rec.tls_version = self.connection.version() if rec.tls_resumed is not None else None
         fault = spot._next_fault(rec.endpoint)
         rec.fault = fault.kind
         reply = None
@@ -484,6 +495,9 @@ class _SpotHandler(PeerHandler):
 
     def _fault_reset(self, rec, fault):
         self.reset_connection()
+
+    def _fault_close(self, rec, fault):
+        self.drop_connection()
 
 
 # ----------------------------------------------------------------------------

@@ -10,7 +10,8 @@ relayed back.  A plan decides what happens to the next requests instead:
     proxy.set_mode("http500", times=None)               # until clear()
 
 Faults: pass, http500, http503, throttle, reset, stall, malformed, expired,
-and error (any AWS XML error: code=, status=, message=, type=).
+lost (forwarded, so moto acts on it, then the connection is closed without
+an answer) and error (any AWS XML error: code=, status=, message=, type=).
 http503, throttle and error send Retry-After: retry_after when it is given.
 
 The plan is consumed in order.  A planned fault restricted to an action only
@@ -29,7 +30,7 @@ IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/"
 STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 
 FAULTS = ("pass", "http500", "http503", "throttle", "reset", "stall",
-          "malformed", "expired", "error")
+          "malformed", "expired", "lost", "error")
 
 # Headers that describe one hop, not the message; never relayed back.
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length",
@@ -186,6 +187,13 @@ class _ProxyHandler(PeerHandler):
         self.wait_or_stop(seconds)
         self.drop_connection()
 
+    def _fault_lost(self, fault, body, action):
+        try:
+            self._upstream(body)
+        except OSError:
+            pass
+        self.drop_connection()
+
     # -- forwarding --------------------------------------------------------------
     def _forward_headers(self, body):
         chunked = "chunked" in self.headers.get("Transfer-Encoding", "").lower()
@@ -201,21 +209,24 @@ class _ProxyHandler(PeerHandler):
             out.append(("Content-Length", str(len(body))))
         return out
 
-    def _forward(self, body):
-        proxy = self.peer
+    def _upstream(self, body):
+        """The request sent to moto: its (status, reason, headers, payload)."""
+        conn = self.peer._upstream_connection()
         try:
-            conn = proxy._upstream_connection()
-            try:
-                conn.putrequest(self.command, self.path, skip_host=True,
-                                skip_accept_encoding=True)
-                for name, value in self._forward_headers(body):
-                    conn.putheader(name, value)
-                conn.endheaders(body if body or self.command in ("POST", "PUT") else None)
-                resp = conn.getresponse()
-                payload = resp.read()
-                status, reason, headers = resp.status, resp.reason, resp.getheaders()
-            finally:
-                conn.close()
+            conn.putrequest(self.command, self.path, skip_host=True,
+                            skip_accept_encoding=True)
+            for name, value in self._forward_headers(body):
+                conn.putheader(name, value)
+            conn.endheaders(body if body or self.command in ("POST", "PUT") else None)
+            resp = conn.getresponse()
+            payload = resp.read()
+            return resp.status, resp.reason, resp.getheaders(), payload
+        finally:
+            conn.close()
+
+    def _forward(self, body):
+        try:
+            status, reason, headers, payload = self._upstream(body)
         except OSError as e:
             self.send(502, f"FaultProxy: upstream error: {e}\n")
             return
