@@ -297,7 +297,7 @@ def run_rtt(rtt, rounds, binary, aws, moto, spot, fronts, ca, tmp, docs, vt=None
         env = base_env(moto, link, ca)
         cli_env = {k: v for k, v in env.items() if k != "AWS_ENDPOINT_URL"}
         cli_env["HOME"] = tmp
-        rows = {"fresh": [], "re-run": [], "aws-cli": [], "wizard": []}
+        rows = {"fresh": [], "re-run": [], "aws-cli": [], "wizard": [], "wizard-walk": []}
         for n in range(rounds):
             name = f"{int(rtt * 1000)}-{n}"
             spot.reset()
@@ -312,7 +312,9 @@ def run_rtt(rtt, rounds, binary, aws, moto, spot, fronts, ca, tmp, docs, vt=None
             shutil.rmtree(home, ignore_errors=True)
             if vt is not None:
                 home = tempfile.mkdtemp(prefix="bench-wizard-", dir=tmp)
-                rows["wizard"].append(wizard_run(vt, link, env, moto, spot, home, read))
+                panels, walk = wizard_run(vt, link, env, moto, spot, home, read)
+                rows["wizard"].append(panels)
+                rows["wizard-walk"].append(walk)
                 shutil.rmtree(home, ignore_errors=True)
         return rows
     finally:
@@ -463,6 +465,7 @@ def wizard_run(vt, link, env, moto, spot, home, read=0.0):
     seconds the operator reads each of them after the read-ahead is over."""
     spot.reset()
     remove_wizard_iam(moto)
+    marks = {ep: p.mark() for ep, p in link.proxies.items()}
     s = vt.binary_session([], env=env, home=home)
     try:
         def key(name, then):
@@ -509,7 +512,8 @@ def wizard_run(vt, link, env, moto, spot, home, read=0.0):
         sys.exit(f"{path}: {len(phases)} phases, expected {len(panels)}")
     for panel, calls in zip(panels, phases[-len(panels):]):
         panel.calls = calls
-    return panels
+    walk = {ep: p.connections_since(marks[ep]) for ep, p in link.proxies.items()}
+    return panels, walk
 
 
 # -- the table ------------------------------------------------------------------------
@@ -647,6 +651,11 @@ def wizard_table(results, read=0.0):
                 f"{per_endpoint(ps, lambda p, ep: p.dropped[ep]):<8}{shown}")
             for run in runs:
                 notes += wizard_notes(rtt, [run[i]])
+        walks = rows["wizard-walk"]
+        unused = per_endpoint(walks, lambda w, ep: sum(1 for c in w[ep] if not c.bytes_up))
+        out.append(f"{rtt * 1000:>4.0f}ms  whole walk (first panel to connected): TCP "
+                   f"{per_endpoint(walks, lambda w, ep: len(w[ep]))}, of which never used "
+                   f"(no byte sent) {unused}")
         ps = [run[-1] for run in runs]
         wall = med([p.wall for p in ps])
         server = med([p.spot_time("setCredentials") for p in ps])
