@@ -461,8 +461,9 @@ def union_length(intervals, start, end):
 
 def wizard_run(vt, link, env, moto, spot, home, read=0.0):
     """The wizard, automatic method and defaults, from its first panel to
-    connected; [Panel] for the policy, role and connect panels.  `read`:
-    seconds the operator reads each of them after the read-ahead is over."""
+    connected: ([Panel] for the policy, role and connect panels, the walk's
+    connections per endpoint).  `read`: seconds the operator reads each of
+    those panels after the read-ahead is over."""
     spot.reset()
     remove_wizard_iam(moto)
     marks = {ep: p.mark() for ep, p in link.proxies.items()}
