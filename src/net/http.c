@@ -16,14 +16,24 @@
 #define HTTP_MAX_BODY ((size_t)16 * 1024 * 1024)
 #define HTTP_DEFAULT_CONNECT_MS 5000L
 #define HTTP_DEFAULT_TIMEOUT_MS 30000L
-/* A call that must not arrive twice reuses only a connection idle for at
- * most this long (seconds). A server closes an idle connection when its own
- * timeout ends (load balancers commonly after 60 s); if that close crosses
- * the request, the request may have arrived and is not resent (on_prereq),
- * so the call fails. A connection used moments ago is far from any such
- * timeout, which keeps that failure rare; an older one is replaced by a
- * new connection (its TLS session resumed) instead. */
-#define HTTP_ONCE_MAX_IDLE_S 10L
+/* A call that must not arrive twice reuses a connection only when its
+ * endpoint answered on this thread within this many seconds. A server
+ * closes an idle connection when its own timeout ends (load balancers
+ * commonly after 60 s); if that close crosses the request, the request may
+ * have arrived and is not resent (on_prereq), so the call fails. A
+ * connection used moments ago is far from any such timeout, which keeps
+ * that failure rare; otherwise the call gets a new connection (its TLS
+ * session resumed). Decided per endpoint: CURLOPT_MAXAGE_CONN would close
+ * every connection idle that long, to the other endpoints too. */
+#define HTTP_ONCE_MAX_IDLE_S 10.0
+#define HTTP_RECENT_SLOTS 8
+
+typedef struct recent_use {
+    char origin[288]; /* scheme://host:port as in the URL */
+    double at;        /* when it last answered (monotonic) */
+} recent_use;
+
+static __thread recent_use tl_recent[HTTP_RECENT_SLOTS];
 
 /* One handle per thread keeps its connection cache, so a run of calls to
  * the same endpoint costs one TLS handshake. */
@@ -264,6 +274,37 @@ static int on_prereq(void *ud, char *conn_primary_ip, char *conn_local_ip, int c
     return CURL_PREREQFUNC_OK;
 }
 
+/* "https://host:port" of a URL: what a connection is kept for. */
+static void url_origin(const char *url, char *out, size_t len)
+{
+    const char *sep = strstr(url, "://");
+    size_t n = sep ? (size_t)(sep + 3 - url) + strcspn(sep + 3, "/?#") : strlen(url);
+    snprintf(out, len, "%.*s", (int)n, url);
+}
+
+static recent_use *recent_of(const char *url, int add)
+{
+    char origin[sizeof tl_recent[0].origin];
+    url_origin(url, origin, sizeof origin);
+    recent_use *oldest = &tl_recent[0];
+    for (size_t i = 0; i < HTTP_RECENT_SLOTS; i++) {
+        if (strcmp(tl_recent[i].origin, origin) == 0)
+            return &tl_recent[i];
+        if (tl_recent[i].at < oldest->at)
+            oldest = &tl_recent[i];
+    }
+    if (!add)
+        return NULL;
+    snprintf(oldest->origin, sizeof oldest->origin, "%s", origin);
+    return oldest;
+}
+
+static int answered_lately(const char *url)
+{
+    const recent_use *r = recent_of(url, 0);
+    return r && time_monotonic() - r->at <= HTTP_ONCE_MAX_IDLE_S;
+}
+
 static void set_reuse(CURL *h, const http_request *req, transfer_watch *w)
 {
     if (g_share)
@@ -274,8 +315,8 @@ static void set_reuse(CURL *h, const http_request *req, transfer_watch *w)
     w->once = req->not_idempotent;
     curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_prereq);
     curl_easy_setopt(h, CURLOPT_PREREQDATA, w);
-    if (req->not_idempotent)
-        curl_easy_setopt(h, CURLOPT_MAXAGE_CONN, HTTP_ONCE_MAX_IDLE_S);
+    if (req->not_idempotent && !answered_lately(req->url))
+        curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
 }
 
 static double info_seconds(CURL *h, CURLINFO what)
@@ -414,6 +455,7 @@ status_t http_perform(const http_options *opt, const http_request *req, http_res
         return st;
     }
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+    recent_of(req->url, 1)->at = time_monotonic();
     curl_off_t retry_after = 0;
     if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
         resp->retry_after = (long)retry_after;
