@@ -278,19 +278,6 @@ def aws_cli_run(aws, env, name, policy_file, trust_file):
     return None
 
 
-def write_docs(binary, env, tmp):
-    policy = subprocess.run([binary, "policy", "--compact"], capture_output=True, text=True,
-                            env=env).stdout
-    trust = subprocess.run([binary, "trust-policy", "--external-id", "bench-external-id"],
-                           capture_output=True, text=True, env=env).stdout
-    pf, tf = os.path.join(tmp, "policy.json"), os.path.join(tmp, "trust.json")
-    with open(pf, "w") as f:
-        f.write(policy)
-    with open(tf, "w") as f:
-        f.write(trust)
-    return pf, tf
-
-
 def run_rtt(rtt, rounds, binary, aws, moto, spot, fronts, ca, tmp, docs, vt=None, read=0.0):
     link = Link(fronts, rtt)
     try:
@@ -370,26 +357,6 @@ def wizard_setup(build):
     return vt
 
 
-def remove_wizard_iam(moto):
-    """The wizard always uses Spot-Role/Spot-Policy: delete what a run left."""
-    iam = moto.boto3_client("iam")
-    missing = iam.exceptions.NoSuchEntityException
-    try:
-        for p in iam.list_attached_role_policies(RoleName=WIZARD_ROLE)["AttachedPolicies"]:
-            iam.detach_role_policy(RoleName=WIZARD_ROLE, PolicyArn=p["PolicyArn"])
-        iam.delete_role(RoleName=WIZARD_ROLE)
-    except missing:
-        pass
-    arn = f"arn:aws:iam::{moto.account_id}:policy/{WIZARD_POLICY}"
-    try:
-        for v in iam.list_policy_versions(PolicyArn=arn)["Versions"]:
-            if not v["IsDefaultVersion"]:
-                iam.delete_policy_version(PolicyArn=arn, VersionId=v["VersionId"])
-        iam.delete_policy(PolicyArn=arn)
-    except missing:
-        pass
-
-
 def link_quiet(link, timeout=120.0):
     """Wait until nothing crossed the link for 2 RTT + 1 s (the wizard keeps
     its connections open, so wait_idle would wait for ever): a read-ahead
@@ -465,7 +432,7 @@ def wizard_run(vt, link, env, moto, spot, home, read=0.0):
     connections per endpoint).  `read`: seconds the operator reads each of
     those panels after the read-ahead is over."""
     spot.reset()
-    remove_wizard_iam(moto)
+    moto.remove_role_and_policy(WIZARD_ROLE, WIZARD_POLICY)
     marks = {ep: p.mark() for ep, p in link.proxies.items()}
     s = vt.binary_session([], env=env, home=home)
     try:
@@ -712,7 +679,7 @@ def main():
         fronts = {"iam": iam, "sts": sts, "spot": spot}
         for f in fronts.values():
             f.busy, f.busy_calls = [], []
-        docs = write_docs(binary, {"PATH": os.environ["PATH"], "HOME": tmp}, tmp)
+        docs = connect_bench.write_docs(binary, {"PATH": os.environ["PATH"], "HOME": tmp}, tmp)
         subprocess.run([aws, "--version"], capture_output=True)  # warm the page cache
         for rtt in rtts:
             results.append((rtt, run_rtt(rtt, args.rounds, binary, aws, moto, spot, fronts,

@@ -50,22 +50,7 @@ def home_dir():
 def remove_wizard_iam():
     """Delete Spot-Role and Spot-Policy if an earlier test made them (much
     faster than a moto reset, which takes seconds)."""
-    iam = ce.iam()
-    missing = iam.exceptions.NoSuchEntityException
-    try:
-        for p in iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]:
-            iam.detach_role_policy(RoleName=ROLE, PolicyArn=p["PolicyArn"])
-        iam.delete_role(RoleName=ROLE)
-    except missing:
-        pass
-    arn = f"arn:aws:iam::{ACCOUNT}:policy/{POLICY}"
-    try:
-        for v in iam.list_policy_versions(PolicyArn=arn)["Versions"]:
-            if not v["IsDefaultVersion"]:
-                iam.delete_policy_version(PolicyArn=arn, VersionId=v["VersionId"])
-        iam.delete_policy(PolicyArn=arn)
-    except missing:
-        pass
+    harness.moto().remove_role_and_policy(ROLE, POLICY)
 
 
 def world(with_token=True):

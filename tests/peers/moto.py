@@ -202,6 +202,27 @@ class MotoServer:
                             region=region)
 
     # -- helpers for tests -----------------------------------------------------------
+    def remove_role_and_policy(self, role, policy):
+        """Delete a role (its policies detached first) and a policy of this
+        account (its other versions first), if a run left them; far faster
+        than a reset."""
+        iam = self.boto3_client("iam")
+        missing = iam.exceptions.NoSuchEntityException
+        try:
+            for p in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
+                iam.detach_role_policy(RoleName=role, PolicyArn=p["PolicyArn"])
+            iam.delete_role(RoleName=role)
+        except missing:
+            pass
+        arn = f"arn:aws:iam::{self.account_id}:policy/{policy}"
+        try:
+            for v in iam.list_policy_versions(PolicyArn=arn)["Versions"]:
+                if not v["IsDefaultVersion"]:
+                    iam.delete_policy_version(PolicyArn=arn, VersionId=v["VersionId"])
+            iam.delete_policy(PolicyArn=arn)
+        except missing:
+            pass
+
     def allow_unsigned(self, count=1):
         """Let the next `count` calls through without a signature check.
 
