@@ -170,6 +170,33 @@ static void close_clients(clients *c)
     aws_session_free(c->aws);
 }
 
+/* What status, disconnect and update each work with: the clients, the
+ * log of their calls, and the state file of the connection. */
+typedef struct managed {
+    journal *j;
+    clients c;
+    char *path;
+} managed;
+
+static status_t managed_open(const manage_cli *m, const cli_aws_options *ao, managed *w,
+                             sc_error *err)
+{
+    error_clear(err);
+    w->path = NULL;
+    w->j = journal_new(ao->verbose ? cli_log_call : NULL, NULL);
+    status_t st = open_clients(m, ao, w->j, &w->c, err);
+    if (st == ST_OK)
+        st = manage_state_path(m->state, w->c.aws, &w->path, err);
+    return st;
+}
+
+static void managed_close(managed *w)
+{
+    free(w->path);
+    close_clients(&w->c);
+    journal_free(w->j);
+}
+
 static int parse(int argc, char **argv, const struct option *table, manage_cli *m,
                  cli_aws_options *ao, const char *usage)
 {
@@ -294,26 +321,19 @@ int cmd_status(int argc, char **argv)
     int rc = parse(argc, argv, status_options, &m, &ao, status_usage);
     if (rc != 0)
         return rc > 0 ? EXIT_OK : EXIT_USAGE;
-    journal *j = journal_new(ao.verbose ? cli_log_call : NULL, NULL);
-    clients c;
+    managed w;
     sc_error err;
-    error_clear(&err);
-    char *path = NULL;
     status_report r = {0};
-    status_t st = open_clients(&m, &ao, j, &c, &err);
+    status_t st = managed_open(&m, &ao, &w, &err);
     if (st == ST_OK)
-        st = manage_state_path(m.state, c.aws, &path, &err);
-    if (st == ST_OK)
-        st = status_run(path, c.aws, c.spot, &r, &err);
+        st = status_run(w.path, w.c.aws, w.c.spot, &r, &err);
     if (st == ST_OK) {
-        print_status(&r, path);
+        print_status(&r, w.path);
         say_drift(&r.drift);
     }
     rc = st == ST_OK ? verdict_exit(&r) : cli_report("status", &err);
     status_report_free(&r);
-    free(path);
-    close_clients(&c);
-    journal_free(j);
+    managed_close(&w);
     return rc;
 }
 
@@ -369,24 +389,17 @@ int cmd_disconnect(int argc, char **argv)
         return rc > 0 ? EXIT_OK : EXIT_USAGE;
     if (!disconnect_confirmed(&m))
         return EXIT_NO_ANSWER;
-    journal *j = journal_new(ao.verbose ? cli_log_call : NULL, NULL);
-    clients c;
+    managed w;
     sc_error err;
-    error_clear(&err);
-    char *path = NULL;
     disconnect_report r = {0};
-    status_t st = open_clients(&m, &ao, j, &c, &err);
+    status_t st = managed_open(&m, &ao, &w, &err);
     if (st == ST_OK)
-        st = manage_state_path(m.state, c.aws, &path, &err);
-    if (st == ST_OK)
-        st = disconnect_run(path, m.delete_account, c.aws, c.spot, j, &r, &err);
+        st = disconnect_run(w.path, m.delete_account, w.c.aws, w.c.spot, w.j, &r, &err);
     if (st == ST_OK)
         print_disconnect(&r);
     rc = st == ST_OK ? EXIT_OK : cli_report("disconnect", &err);
     disconnect_report_free(&r);
-    free(path);
-    close_clients(&c);
-    journal_free(j);
+    managed_close(&w);
     return rc;
 }
 
@@ -435,25 +448,18 @@ int cmd_update(int argc, char **argv)
         return rc > 0 ? EXIT_OK : EXIT_USAGE;
     if (!update_confirmed(&m))
         return EXIT_NO_ANSWER;
-    journal *j = journal_new(ao.verbose ? cli_log_call : NULL, NULL);
-    clients c;
+    managed w;
     sc_error err;
-    error_clear(&err);
-    char *path = NULL;
     int planned = 0;
     connect_hooks hooks = {.progress = update_progress, .planned = update_planned, .ctx = &planned};
     update_report r = {0};
-    status_t st = open_clients(&m, &ao, j, &c, &err);
+    status_t st = managed_open(&m, &ao, &w, &err);
     if (st == ST_OK)
-        st = manage_state_path(m.state, c.aws, &path, &err);
-    if (st == ST_OK)
-        st = update_run(path, m.dry_run, ao.cancel, &hooks, c.aws, c.spot, j, &r, &err);
+        st = update_run(w.path, m.dry_run, ao.cancel, &hooks, w.c.aws, w.c.spot, w.j, &r, &err);
     if (st == ST_OK && !m.dry_run)
         print_update(&r);
     rc = st == ST_OK ? EXIT_OK : cli_report(m.dry_run ? "update --dry-run" : "update", &err);
     update_report_free(&r);
-    free(path);
-    close_clients(&c);
-    journal_free(j);
+    managed_close(&w);
     return rc;
 }
