@@ -274,12 +274,16 @@ static int on_prereq(void *ud, char *conn_primary_ip, char *conn_local_ip, int c
     return CURL_PREREQFUNC_OK;
 }
 
-/* "https://host:port" of a URL: what a connection is kept for. */
+/* "https://host:port" of a URL: what a connection is kept for, parsed as
+ * libcurl parses it. */
 static void url_origin(const char *url, char *out, size_t len)
 {
-    const char *sep = strstr(url, "://");
-    size_t n = sep ? (size_t)(sep + 3 - url) + strcspn(sep + 3, "/?#") : strlen(url);
-    snprintf(out, len, "%.*s", (int)n, url);
+    endpoint_url ep;
+    sc_error ignored;
+    if (endpoint_parse(url, "the URL", &ep, &ignored) == ST_OK)
+        snprintf(out, len, "%s://%.255s:%ld", ep.https ? "https" : "http", ep.host, ep.port);
+    else
+        snprintf(out, len, "%.*s", (int)(len - 1), url);
 }
 
 static recent_use *recent_of(const char *url, int add)
